@@ -1,0 +1,19 @@
+/**
+ * `pnpm bench`: every benchmark, side by side with its baseline, in one run on this machine.
+ * `pnpm bench keys` runs one suite.
+ */
+import os from "node:os";
+import { keysBench } from "./keys.bench.js";
+
+const suites: Record<string, () => Promise<void>> = {
+  keys: keysBench,
+};
+
+const wanted = process.argv.slice(2);
+console.log(
+  `# @mcpgate benchmarks — Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}`,
+);
+for (const [name, run] of Object.entries(suites)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  await run();
+}

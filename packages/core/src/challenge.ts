@@ -1,0 +1,172 @@
+/**
+ * The one place that maps error codes to HTTP (RFC 6750 bearer challenges, 429, 503).
+ */
+import { isMcpgateError, type AnyMcpgateError, type McpgateErrorCode } from "./errors.js";
+
+/** What an HTTP adapter writes for a failed request. */
+export interface Challenge {
+  status: number;
+  headers: Record<string, string>;
+  body: ChallengeBody;
+}
+
+/** The small JSON body of a failed request. `error` is a public code, `message` a fixed sentence. */
+export interface ChallengeBody {
+  error: string;
+  message: string;
+}
+
+/** Options for {@link createChallenger}. */
+export interface ChallengeOptions {
+  /** The `realm` of `WWW-Authenticate` challenges. Printable ASCII. Default `"mcpgate"`. */
+  realm?: string;
+}
+
+type Rfc6750Error = "invalid_request" | "invalid_token" | "insufficient_scope";
+
+interface Rule {
+  status: number;
+  /** RFC 6750 error code; `null` = a challenge without error information (§3.1); absent = no challenge. */
+  bearer?: Rfc6750Error | null;
+  error: string;
+  message: string;
+  retryAfter?: true;
+}
+
+const INVALID_KEY: Rule = {
+  status: 401,
+  bearer: "invalid_token",
+  error: "invalid_key",
+  message: "The API key is invalid.",
+};
+const UNAVAILABLE: Rule = {
+  status: 503,
+  error: "service_unavailable",
+  message: "Authentication is temporarily unavailable; retry shortly.",
+  retryAfter: true,
+};
+
+const RULES: Record<McpgateErrorCode, Rule> = {
+  missing_credentials: {
+    status: 401,
+    bearer: null,
+    error: "missing_credentials",
+    message: "An API key is required.",
+  },
+  malformed_authorization: {
+    status: 400,
+    bearer: "invalid_request",
+    error: "malformed_authorization",
+    message: "The Authorization header must be a single 'Bearer <key>'.",
+  },
+  conflicting_credentials: {
+    status: 400,
+    bearer: "invalid_request",
+    error: "conflicting_credentials",
+    message: "The request carries two different API keys.",
+  },
+  key_in_query: {
+    status: 400,
+    bearer: "invalid_request",
+    error: "key_in_query",
+    message: "API keys are not accepted in the query string.",
+  },
+  // Malformed, unknown and regenerated keys must be indistinguishable to the client.
+  malformed_key: INVALID_KEY,
+  invalid_key: INVALID_KEY,
+  rate_limited: {
+    status: 429,
+    error: "rate_limited",
+    message: "Too many requests.",
+    retryAfter: true,
+  },
+  overloaded: {
+    status: 503,
+    error: "overloaded",
+    message: "The server is busy; retry shortly.",
+    retryAfter: true,
+  },
+  store_unavailable: UNAVAILABLE,
+  hashing_failed: UNAVAILABLE,
+  tool_not_allowed: {
+    status: 403,
+    bearer: "insufficient_scope",
+    error: "tool_not_allowed",
+    message: "This tool is not available to this app.",
+  },
+  app_not_found: { status: 404, error: "app_not_found", message: "No such app." },
+  duplicate_key_id: { status: 409, error: "conflict", message: "Conflict; retry." },
+  generation_conflict: { status: 409, error: "conflict", message: "Conflict; retry." },
+};
+
+const INTERNAL: Rule = { status: 500, error: "internal_error", message: "Internal error." };
+
+/** Quoted-string per RFC 9110 §5.6.4: printable ASCII only, with `"` and `\` escaped. */
+function quote(value: string, field: string): string {
+  if (!/^[\x20-\x7e]*$/.test(value)) {
+    throw new TypeError(`${field} must be printable ASCII`);
+  }
+  return `"${value.replace(/["\\]/g, "\\$&")}"`;
+}
+
+/** RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E, so no quote and no backslash. */
+function description(text: string): string {
+  return `"${text.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, "")}"`;
+}
+
+function retryAfterOf(error: AnyMcpgateError): number {
+  const seconds = "retryAfterSeconds" in error ? error.retryAfterSeconds : 1;
+  return Math.max(1, Math.ceil(seconds));
+}
+
+/** Maps an error (anything thrown) to the response an HTTP adapter writes. */
+export type Challenger = (error: unknown) => Challenge;
+
+/**
+ * Builds a {@link Challenger} for one realm. Validates the realm once and precomputes every
+ * `WWW-Authenticate` value, so mapping an error per request is a table lookup.
+ *
+ * @throws TypeError when `realm` is not printable ASCII.
+ * @example
+ * ```ts
+ * const challenge = createChallenger({ realm: "my-api" });
+ * const { status, headers, body } = challenge(new InvalidKeyError());
+ * ```
+ */
+export function createChallenger(options: ChallengeOptions = {}): Challenger {
+  const realm = quote(options.realm ?? "mcpgate", "realm");
+  const headerOf = new Map<Rule, string>();
+  for (const rule of [...Object.values(RULES), INTERNAL]) {
+    if (rule.bearer === undefined) continue;
+    headerOf.set(
+      rule,
+      rule.bearer === null
+        ? `Bearer realm=${realm}`
+        : `Bearer realm=${realm}, error="${rule.bearer}", error_description=${description(rule.message)}`,
+    );
+  }
+
+  return (error: unknown): Challenge => {
+    const known = isMcpgateError(error) ? error : undefined;
+    const rule = known ? RULES[known.code] : INTERNAL;
+    const headers: Record<string, string> = {};
+    const challenge = headerOf.get(rule);
+    if (challenge !== undefined) headers["www-authenticate"] = challenge;
+    if (rule.retryAfter && known) headers["retry-after"] = String(retryAfterOf(known));
+    return { status: rule.status, headers, body: { error: rule.error, message: rule.message } };
+  };
+}
+
+/**
+ * Maps any error to `{ status, headers, body }` following RFC 6750: 401 without error information
+ * when credentials are missing, 400 `invalid_request`, 401 `invalid_token` (identical for
+ * malformed, unknown and regenerated keys), 429/503 with `Retry-After`, and a bare 500 for anything
+ * that is not an {@link McpgateError} (its message is never exposed).
+ *
+ * @example
+ * ```ts
+ * const { status, headers, body } = toChallenge(new MissingCredentialsError());
+ * // 401, { "www-authenticate": 'Bearer realm="mcpgate"' }
+ * ```
+ */
+export const toChallenge: Challenger = createChallenger();

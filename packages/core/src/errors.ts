@@ -1,0 +1,210 @@
+/**
+ * The error hierarchy. Every failure @mcpgate reports is an {@link McpgateError} with a stable
+ * string `code`; {@link toChallenge} is the one place that turns a code into HTTP.
+ */
+
+const BRAND = Symbol.for("@mcpgate/error");
+
+/** Every code an {@link McpgateError} can carry. Stable across releases: switch on it. */
+export type McpgateErrorCode =
+  | "missing_credentials"
+  | "malformed_authorization"
+  | "conflicting_credentials"
+  | "key_in_query"
+  | "malformed_key"
+  | "invalid_key"
+  | "rate_limited"
+  | "overloaded"
+  | "store_unavailable"
+  | "hashing_failed"
+  | "app_not_found"
+  | "duplicate_key_id"
+  | "generation_conflict"
+  | "tool_not_allowed";
+
+/**
+ * Base class of every error @mcpgate throws or returns. `code` is stable; `message` is for humans
+ * and never contains a plaintext key.
+ */
+export abstract class McpgateError extends Error {
+  abstract readonly code: McpgateErrorCode;
+  /** Brand that survives two copies of this package in one process (see {@link isMcpgateError}). */
+  readonly [BRAND] = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * True when `value` is an {@link McpgateError}, even one thrown by another copy of @mcpgate/core.
+ *
+ * @example
+ * ```ts
+ * try { await gate.authenticate(key) } catch (err) { if (isMcpgateError(err)) console.log(err.code) }
+ * ```
+ */
+export function isMcpgateError(value: unknown): value is AnyMcpgateError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[BRAND] === true
+  );
+}
+
+/** No credential at all: no key in the path and no `Authorization` header. */
+export class MissingCredentialsError extends McpgateError {
+  readonly code = "missing_credentials";
+  constructor() {
+    super("An API key is required.");
+  }
+}
+
+/** Why an `Authorization` header was rejected. */
+export type MalformedAuthorizationReason =
+  "not_bearer" | "empty_token" | "bad_syntax" | "multiple_headers" | "too_long";
+
+/** The `Authorization` header is present but is not one well-formed `Bearer <token>`. */
+export class MalformedAuthorizationError extends McpgateError {
+  readonly code = "malformed_authorization";
+  constructor(readonly reason: MalformedAuthorizationReason) {
+    super(`The Authorization header is malformed (${reason}).`);
+  }
+}
+
+/** A key in the path and a different one in the `Authorization` header. */
+export class ConflictingCredentialsError extends McpgateError {
+  readonly code = "conflicting_credentials";
+  constructor() {
+    super("The request carries two different API keys.");
+  }
+}
+
+/** A key was sent in the query string, which the MCP specification forbids. */
+export class KeyInQueryError extends McpgateError {
+  readonly code = "key_in_query";
+  constructor() {
+    super("API keys are not accepted in the query string; use the path or a Bearer header.");
+  }
+}
+
+/** What is wrong with a string that is not an `mgw_` key. */
+export type MalformedKeyReason =
+  "not_a_string" | "missing_prefix" | "wrong_length" | "bad_character";
+
+/**
+ * Thrown by `parseKey`: the input is not an `mgw_` key. Carries the key id only when the input
+ * starts like a key, never any other part of it.
+ */
+export class MalformedKeyError extends McpgateError {
+  readonly code = "malformed_key";
+  constructor(
+    readonly reason: MalformedKeyReason,
+    readonly keyId?: string,
+  ) {
+    super(`Not an mgw_ key (${reason.replaceAll("_", " ")}).`);
+  }
+}
+
+/**
+ * The key is unknown, malformed or was regenerated. The three are deliberately indistinguishable.
+ */
+export class InvalidKeyError extends McpgateError {
+  readonly code = "invalid_key";
+  constructor() {
+    super("The API key is invalid.");
+  }
+}
+
+/** Too many requests for this app; retry after `retryAfterSeconds`. */
+export class RateLimitedError extends McpgateError {
+  readonly code = "rate_limited";
+  constructor(readonly retryAfterSeconds: number) {
+    super("Too many requests.");
+  }
+}
+
+/** Key verification is saturated (bounded queue full); retry after `retryAfterSeconds`. */
+export class OverloadedError extends McpgateError {
+  readonly code = "overloaded";
+  constructor(readonly retryAfterSeconds = 1) {
+    super("The server is busy verifying keys; retry shortly.");
+  }
+}
+
+/** The store failed or is unreachable. The original failure is kept as `cause`, never shown to clients. */
+export class StoreUnavailableError extends McpgateError {
+  readonly code = "store_unavailable";
+  constructor(
+    options?: { cause?: unknown },
+    readonly retryAfterSeconds = 1,
+  ) {
+    super("The key store is unavailable.", options);
+  }
+}
+
+/** Argon2 failed for a reason other than a wrong key. */
+export class HashingFailedError extends McpgateError {
+  readonly code = "hashing_failed";
+  constructor(options?: { cause?: unknown }) {
+    super("Key hashing failed.", options);
+  }
+}
+
+/** No app with this id. */
+export class AppNotFoundError extends McpgateError {
+  readonly code = "app_not_found";
+  constructor(readonly appId: string) {
+    super(`No app with id ${JSON.stringify(appId)}.`);
+  }
+}
+
+/** A store already holds a record with this key id. */
+export class DuplicateKeyIdError extends McpgateError {
+  readonly code = "duplicate_key_id";
+  constructor(readonly keyId: string) {
+    super(`Key id ${keyId} is already in use.`);
+  }
+}
+
+/** A compare-and-swap on an app's key generation lost: someone else changed the app first. */
+export class GenerationConflictError extends McpgateError {
+  readonly code = "generation_conflict";
+  constructor(
+    readonly appId: string,
+    readonly expectedGeneration: number,
+  ) {
+    super(
+      `App ${JSON.stringify(appId)} changed concurrently (expected key generation ${expectedGeneration}).`,
+    );
+  }
+}
+
+/** The app's policy does not allow this tool, or a guardrail refused the call. */
+export class ToolNotAllowedError extends McpgateError {
+  readonly code = "tool_not_allowed";
+  constructor(
+    readonly tool: string,
+    message = `Tool ${JSON.stringify(tool)} is not available to this app.`,
+  ) {
+    super(message);
+  }
+}
+
+/** Union of every concrete error, so `switch (err.code)` narrows to the subclass. */
+export type AnyMcpgateError =
+  | MissingCredentialsError
+  | MalformedAuthorizationError
+  | ConflictingCredentialsError
+  | KeyInQueryError
+  | MalformedKeyError
+  | InvalidKeyError
+  | RateLimitedError
+  | OverloadedError
+  | StoreUnavailableError
+  | HashingFailedError
+  | AppNotFoundError
+  | DuplicateKeyIdError
+  | GenerationConflictError
+  | ToolNotAllowedError;

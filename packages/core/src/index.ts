@@ -1,0 +1,51 @@
+export {
+  KEY_ID_LENGTH,
+  KEY_LENGTH,
+  KEY_PATTERN,
+  KEY_PREFIX,
+  KEY_SECRET_LENGTH,
+  formatKeyId,
+  generateKey,
+  isKey,
+  parseKey,
+  type ParsedKey,
+} from "./key-format.js";
+export {
+  createKeyHasher,
+  hashKey,
+  needsRehash,
+  verifyKeyHash,
+  type HashingOptions,
+  type KeyHasher,
+} from "./hashing.js";
+export { redactKey, redactUrl } from "./redact.js";
+export {
+  AppNotFoundError,
+  ConflictingCredentialsError,
+  DuplicateKeyIdError,
+  GenerationConflictError,
+  HashingFailedError,
+  InvalidKeyError,
+  KeyInQueryError,
+  MalformedAuthorizationError,
+  MalformedKeyError,
+  McpgateError,
+  MissingCredentialsError,
+  OverloadedError,
+  RateLimitedError,
+  StoreUnavailableError,
+  ToolNotAllowedError,
+  isMcpgateError,
+  type AnyMcpgateError,
+  type MalformedAuthorizationReason,
+  type MalformedKeyReason,
+  type McpgateErrorCode,
+} from "./errors.js";
+export {
+  createChallenger,
+  toChallenge,
+  type Challenge,
+  type ChallengeBody,
+  type ChallengeOptions,
+  type Challenger,
+} from "./challenge.js";
