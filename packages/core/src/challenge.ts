@@ -46,6 +46,8 @@ const UNAVAILABLE: Rule = {
   retryAfter: true,
 };
 
+const INTERNAL: Rule = { status: 500, error: "internal_error", message: "Internal error." };
+
 const RULES: Record<McpgateErrorCode, Rule> = {
   missing_credentials: {
     status: 401,
@@ -58,6 +60,12 @@ const RULES: Record<McpgateErrorCode, Rule> = {
     bearer: "invalid_request",
     error: "malformed_authorization",
     message: "The Authorization header must be a single 'Bearer <key>'.",
+  },
+  malformed_path: {
+    status: 400,
+    bearer: "invalid_request",
+    error: "malformed_path",
+    message: "The request path must not contain dot segments or encoded separators.",
   },
   conflicting_credentials: {
     status: 400,
@@ -97,9 +105,8 @@ const RULES: Record<McpgateErrorCode, Rule> = {
   app_not_found: { status: 404, error: "app_not_found", message: "No such app." },
   duplicate_key_id: { status: 409, error: "conflict", message: "Conflict; retry." },
   generation_conflict: { status: 409, error: "conflict", message: "Conflict; retry." },
+  internal_error: INTERNAL,
 };
-
-const INTERNAL: Rule = { status: 500, error: "internal_error", message: "Internal error." };
 
 /** Quoted-string per RFC 9110 §5.6.4: printable ASCII only, with `"` and `\` escaped. */
 function quote(value: string, field: string): string {
@@ -136,7 +143,7 @@ export type Challenger = (error: unknown) => Challenge;
 export function createChallenger(options: ChallengeOptions = {}): Challenger {
   const realm = quote(options.realm ?? "mcpgate", "realm");
   const headerOf = new Map<Rule, string>();
-  for (const rule of [...Object.values(RULES), INTERNAL]) {
+  for (const rule of Object.values(RULES)) {
     if (rule.bearer === undefined) continue;
     headerOf.set(
       rule,

@@ -9,6 +9,7 @@ const BRAND = Symbol.for("@mcpgate/error");
 export type McpgateErrorCode =
   | "missing_credentials"
   | "malformed_authorization"
+  | "malformed_path"
   | "conflicting_credentials"
   | "key_in_query"
   | "malformed_key"
@@ -20,7 +21,8 @@ export type McpgateErrorCode =
   | "app_not_found"
   | "duplicate_key_id"
   | "generation_conflict"
-  | "tool_not_allowed";
+  | "tool_not_allowed"
+  | "internal_error";
 
 /**
  * Base class of every error @mcpgate throws or returns. `code` is stable; `message` is for humans
@@ -70,6 +72,14 @@ export class MalformedAuthorizationError extends McpgateError {
   readonly code = "malformed_authorization";
   constructor(readonly reason: MalformedAuthorizationReason) {
     super(`The Authorization header is malformed (${reason}).`);
+  }
+}
+
+/** The request path has dot segments or encoded separators; no router's reading of it is trusted. */
+export class MalformedPathError extends McpgateError {
+  readonly code = "malformed_path";
+  constructor() {
+    super("The request path is not in normal form.");
   }
 }
 
@@ -192,10 +202,19 @@ export class ToolNotAllowedError extends McpgateError {
   }
 }
 
+/** Something failed that has no better code (a bug, or a dependency misbehaving). Answered as a bare 500. */
+export class InternalError extends McpgateError {
+  readonly code = "internal_error";
+  constructor(options?: { cause?: unknown }) {
+    super("Internal error.", options);
+  }
+}
+
 /** Union of every concrete error, so `switch (err.code)` narrows to the subclass. */
 export type AnyMcpgateError =
   | MissingCredentialsError
   | MalformedAuthorizationError
+  | MalformedPathError
   | ConflictingCredentialsError
   | KeyInQueryError
   | MalformedKeyError
@@ -207,4 +226,5 @@ export type AnyMcpgateError =
   | AppNotFoundError
   | DuplicateKeyIdError
   | GenerationConflictError
-  | ToolNotAllowedError;
+  | ToolNotAllowedError
+  | InternalError;

@@ -28,7 +28,9 @@ export {
   InvalidKeyError,
   KeyInQueryError,
   MalformedAuthorizationError,
+  InternalError,
   MalformedKeyError,
+  MalformedPathError,
   McpgateError,
   MissingCredentialsError,
   OverloadedError,
@@ -49,3 +51,33 @@ export {
   type ChallengeOptions,
   type Challenger,
 } from "./challenge.js";
+export {
+  createCredentialExtractor,
+  extractCredential,
+  type Credential,
+  type CredentialExtractor,
+  type ExtractionOptions,
+  type HeaderValues,
+  type RequestLike,
+} from "./credential.js";
+export {
+  isToolAllowed,
+  type App,
+  type AppMetadata,
+  type AppPatch,
+  type AppPolicy,
+  type AppRecord,
+  type CreateAppInput,
+  type RateLimit,
+  type UpdateAppInput,
+} from "./app.js";
+export type { KeyReplacement, Store, StoreEvent } from "./store.js";
+export { MemoryStore, type MemoryStoreOptions } from "./memory-store.js";
+export {
+  createGate,
+  type AuthResult,
+  type Gate,
+  type GateOptions,
+  type IssuedKey,
+} from "./gate.js";
+export { toAuthInfo, type McpgateAuthInfo } from "./auth-info.js";

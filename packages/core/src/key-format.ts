@@ -67,7 +67,7 @@ export function generateKey(): string {
  * isKey(generateKey()); // true
  * ```
  */
-export function isKey(value: unknown): value is string {
+export function isKey(value: unknown): boolean {
   return typeof value === "string" && value.length === KEY_LENGTH && KEY_PATTERN.test(value);
 }
 
@@ -83,8 +83,9 @@ export function isKey(value: unknown): value is string {
  * ```
  */
 export function parseKey(input: unknown): ParsedKey {
-  if (isKey(input))
+  if (typeof input === "string" && isKey(input)) {
     return { key: input, keyId: input.slice(KEY_PREFIX.length, KEY_PREFIX.length + KEY_ID_LENGTH) };
+  }
   throw diagnose(input);
 }
 

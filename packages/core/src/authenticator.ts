@@ -1,0 +1,189 @@
+/**
+ * Key → app, fast. The hot path is one SHA-256 and one Map lookup; everything expensive sits
+ * behind it:
+ *
+ *   positive cache (digest → app, TTL) ── hit ──▶ app
+ *   └ miss ─▶ single-flight per digest ─▶ store.getByKeyId ── none ──▶ invalid_key (no Argon2)
+ *            └ record ─▶ verified memo or negative memo for this exact hash? ─▶ answer, no Argon2
+ *                       └ neither ─▶ failure budget ─▶ bounded Argon2 pool ─▶ cache ─▶ app
+ *
+ * The two memos remember "this digest verified / failed against this PHC string". They let an
+ * expired cache entry be renewed with one store read instead of an Argon2 run, and they cannot go
+ * stale: a regenerated key has a new hash, so the memo no longer matches.
+ */
+import { toApp, type App, type AppRecord } from "./app.js";
+import { BoundedMap } from "./bounded-map.js";
+import { digestsEqual, lookupDigest } from "./digest.js";
+import {
+  InvalidKeyError,
+  RateLimitedError,
+  StoreUnavailableError,
+  isMcpgateError,
+} from "./errors.js";
+import type { KeyHasher } from "./hashing.js";
+import { KEY_ID_LENGTH, KEY_PREFIX, isKey } from "./key-format.js";
+import type { Store } from "./store.js";
+import { VerificationPool } from "./verification-pool.js";
+
+export interface AuthenticatorSettings {
+  store: Store;
+  hasher: KeyHasher;
+  clock: () => number;
+  cache: { ttlMs: number; maxEntries: number };
+  negativeCache: { ttlMs: number; maxEntries: number };
+  verification: { concurrency: number; maxQueue: number };
+  failureBudget: { failures: number; windowSeconds: number };
+  onError: (error: unknown, context: string) => void;
+}
+
+interface HashMemo {
+  digest: string;
+  keyHash: string;
+}
+
+interface FailureBucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+/** Wraps anything a store throws that is not already a coded error. */
+export function storeError(cause: unknown): Error {
+  return isMcpgateError(cause) ? cause : new StoreUnavailableError({ cause });
+}
+
+export class Authenticator {
+  readonly #s: AuthenticatorSettings;
+  readonly #positive: BoundedMap<string, App>;
+  readonly #verified: BoundedMap<string, HashMemo>;
+  readonly #failed: BoundedMap<string, string>;
+  readonly #budgets: BoundedMap<string, FailureBucket>;
+  readonly #inflight = new Map<string, { epoch: number; promise: Promise<App> }>();
+  readonly #pool: VerificationPool;
+  /** Bumped by every eviction: a verification that started before it must not fill the cache. */
+  #epoch = 0;
+
+  constructor(settings: AuthenticatorSettings) {
+    this.#s = settings;
+    const { cache, negativeCache, verification, failureBudget } = settings;
+    this.#positive = new BoundedMap(cache.maxEntries, cache.ttlMs);
+    this.#verified = new BoundedMap(cache.maxEntries, Number.POSITIVE_INFINITY);
+    this.#failed = new BoundedMap(negativeCache.maxEntries, negativeCache.ttlMs);
+    this.#budgets = new BoundedMap(negativeCache.maxEntries, failureBudget.windowSeconds * 1000);
+    this.#pool = new VerificationPool(verification.concurrency, verification.maxQueue);
+  }
+
+  /** The app for `key`, or a rejection with a coded error. */
+  authenticate(key: string): Promise<App> {
+    if (!isKey(key)) return Promise.reject(new InvalidKeyError());
+    const digest = lookupDigest(key);
+    const cached = this.#positive.get(digest, this.#s.clock());
+    if (cached !== undefined) return Promise.resolve(cached);
+    return this.#coldPath(key, digest);
+  }
+
+  /** Forgets everything cached for one app (after a local change or a store event). */
+  evictApp(appId: string): void {
+    this.#epoch++;
+    this.#positive.deleteWhere((app) => app.id === appId);
+  }
+
+  /** Forgets every cached key (e.g. when a change feed reconnects and events may have been lost). */
+  evictAll(): void {
+    this.#epoch++;
+    this.#positive.clear();
+  }
+
+  /** Cached principals (diagnostics and tests). */
+  cachedApps(): App[] {
+    return [...this.#positive.values(this.#s.clock())];
+  }
+
+  #coldPath(key: string, digest: string): Promise<App> {
+    const flight = this.#inflight.get(digest);
+    if (flight !== undefined && flight.epoch === this.#epoch) return flight.promise;
+    const epoch = this.#epoch;
+    const promise = this.#verify(key, digest, epoch).finally(() => {
+      if (this.#inflight.get(digest)?.promise === promise) this.#inflight.delete(digest);
+    });
+    this.#inflight.set(digest, { epoch, promise });
+    return promise;
+  }
+
+  async #verify(key: string, digest: string, epoch: number): Promise<App> {
+    const keyId = key.slice(KEY_PREFIX.length, KEY_PREFIX.length + KEY_ID_LENGTH);
+    let record: AppRecord | undefined;
+    try {
+      record = await this.#s.store.getByKeyId(keyId);
+    } catch (cause) {
+      throw storeError(cause);
+    }
+    if (record === undefined) throw new InvalidKeyError();
+
+    const now = this.#s.clock();
+    const known = this.#verified.get(keyId, now);
+    const matchesMemo =
+      known !== undefined && known.keyHash === record.keyHash && digestsEqual(known.digest, digest);
+    if (!matchesMemo) {
+      if (this.#failed.get(digest, now) === record.keyHash) throw new InvalidKeyError();
+      await this.#verifyWithArgon2(record, key, digest);
+    }
+
+    const app = toApp(record);
+    if (epoch === this.#epoch) this.#positive.set(digest, app, this.#s.clock());
+    return app;
+  }
+
+  async #verifyWithArgon2(record: AppRecord, key: string, digest: string): Promise<void> {
+    const { keyId, keyHash } = record;
+    this.#spendFailureToken(keyId);
+    const valid = await this.#pool
+      .run(() => this.#s.hasher.verify(keyHash, key))
+      .catch((error: unknown) => {
+        this.#refundFailureToken(keyId);
+        throw error;
+      });
+    if (!valid) {
+      this.#failed.set(digest, keyHash, this.#s.clock());
+      throw new InvalidKeyError();
+    }
+    this.#refundFailureToken(keyId);
+    this.#verified.set(keyId, { digest, keyHash }, this.#s.clock());
+    if (this.#s.hasher.needsRehash(keyHash)) this.#rehash(record, key, digest);
+  }
+
+  /**
+   * Each key id may fail Argon2 `failures` times per window. The token is taken before verifying
+   * (so concurrent attempts cannot overshoot) and given back when the key turns out valid.
+   */
+  #spendFailureToken(keyId: string): void {
+    const { failures, windowSeconds } = this.#s.failureBudget;
+    const now = this.#s.clock();
+    const refillPerMs = failures / (windowSeconds * 1000);
+    const bucket = this.#budgets.get(keyId, now) ?? { tokens: failures, updatedAt: now };
+    const tokens = Math.min(failures, bucket.tokens + (now - bucket.updatedAt) * refillPerMs);
+    if (tokens < 1) {
+      this.#budgets.set(keyId, { tokens, updatedAt: now }, now);
+      throw new RateLimitedError((1 - tokens) / refillPerMs / 1000);
+    }
+    this.#budgets.set(keyId, { tokens: tokens - 1, updatedAt: now }, now);
+  }
+
+  #refundFailureToken(keyId: string): void {
+    const now = this.#s.clock();
+    const bucket = this.#budgets.get(keyId, now);
+    if (bucket) bucket.tokens = Math.min(this.#s.failureBudget.failures, bucket.tokens + 1);
+  }
+
+  /** Re-hashes with the current parameters in the background; a failure only means "next time". */
+  #rehash(record: AppRecord, key: string, digest: string): void {
+    const { hasher, store } = this.#s;
+    this.#pool
+      .run(() => hasher.hash(key))
+      .then(async (keyHash) => {
+        if (await store.updateKeyHash(record.id, record.keyGeneration, keyHash)) {
+          this.#verified.set(record.keyId, { digest, keyHash }, this.#s.clock());
+        }
+      })
+      .catch((error: unknown) => this.#s.onError(error, "rehash"));
+  }
+}

@@ -1,0 +1,393 @@
+/**
+ * `createGate`: app lifecycle (create, regenerate, update, delete) and authentication, wired to a
+ * store. Options are validated once, here.
+ */
+import os from "node:os";
+import { z } from "zod";
+import {
+  parseCreateAppInput,
+  parseUpdateAppInput,
+  toApp,
+  type App,
+  type AppRecord,
+  type CreateAppInput,
+  type UpdateAppInput,
+} from "./app.js";
+import { Authenticator, storeError } from "./authenticator.js";
+import { createChallenger, type Challenge } from "./challenge.js";
+import { createCredentialExtractor, type Credential, type RequestLike } from "./credential.js";
+import {
+  AppNotFoundError,
+  DuplicateKeyIdError,
+  InternalError,
+  isMcpgateError,
+  type AnyMcpgateError,
+} from "./errors.js";
+import { createKeyHasher, type HashingOptions, type KeyHasher } from "./hashing.js";
+import { generateKey, parseKey } from "./key-format.js";
+import { zodFieldError } from "./options.js";
+import type { Store, StoreEvent } from "./store.js";
+
+/** Options of {@link createGate}. Validated once; a bad one throws a `TypeError` naming it. */
+export interface GateOptions {
+  /** Where apps live: `new MemoryStore()`, a PostgreSQL store, or your own. */
+  store: Store;
+  /** Argon2id parameters and pepper for new hashes (old ones keep verifying). */
+  hashing?: HashingOptions;
+  /** Or a ready hasher (e.g. one shared by several gates). Exclusive with `hashing`. */
+  hasher?: KeyHasher;
+  /** Base path of path keys (`/mcp/mgw_…`). Default `"/mcp"`. */
+  basePath?: string;
+  /** Realm of `WWW-Authenticate` challenges. Default `"mcpgate"`. */
+  realm?: string;
+  /**
+   * Positive cache. `ttlMs` is the worst-case time another instance keeps accepting a regenerated
+   * key when the store's change feed is missing or lost. Default 5 000 ms, 10 000 entries.
+   */
+  cache?: { ttlMs?: number; maxEntries?: number };
+  /** Memory of keys that failed verification. Default 60 000 ms, 10 000 entries. */
+  negativeCache?: { ttlMs?: number; maxEntries?: number };
+  /**
+   * Argon2 verifications at once (default: libuv threadpool size, at most the CPU count) and how
+   * many may wait (default 64) before requests get `overloaded` (503).
+   */
+  verification?: { concurrency?: number; maxQueue?: number };
+  /** Argon2 failures allowed per key id and window before `rate_limited` (429). Default 10 per 60 s. */
+  failureBudget?: { failures?: number; windowSeconds?: number };
+  /** Debounced "last used" writes: at most one per app per interval. `false` to disable. Default 60 000 ms. */
+  lastUsed?: { flushIntervalMs?: number } | false;
+  /** Failures that happen off the request path (rehash, last-used flush). Default: ignored. */
+  onError?: (error: unknown, context: string) => void;
+  /** Milliseconds clock; for tests. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** The outcome of {@link Gate.authenticateRequest}: never throws, never holds the key. */
+export type AuthResult =
+  | {
+      ok: true;
+      app: App;
+      /** Where the key was and the request URL without it. */
+      credential: Omit<Credential, "key"> & { keyId: string };
+    }
+  | { ok: false; error: AnyMcpgateError; challenge: Challenge };
+
+/** A created app or a regenerated key: the only time the plaintext key exists. */
+export interface IssuedKey {
+  app: App;
+  /** The full key. Show it once; it is not stored and cannot be recovered. */
+  key: string;
+}
+
+/** App lifecycle and authentication over one store. */
+export interface Gate {
+  /** Creates an app and its key. @throws TypeError for bad input; StoreUnavailableError */
+  createApp(input: CreateAppInput): Promise<IssuedKey>;
+  /** @throws AppNotFoundError; StoreUnavailableError */
+  getApp(id: string): Promise<App>;
+  listApps(): Promise<App[]>;
+  /** Changes name, tools, scopes, rate limit or metadata; effective at once on this instance. */
+  updateApp(id: string, input: UpdateAppInput): Promise<App>;
+  /**
+   * Issues a new key; the old one fails on this instance when this resolves, and elsewhere within
+   * the store's change-feed latency (bounded by `cache.ttlMs`).
+   * @throws AppNotFoundError; GenerationConflictError when a concurrent regeneration won
+   */
+  regenerateKey(id: string): Promise<IssuedKey>;
+  /** Deletes an app; its key fails at once. Idempotent: `false` when there was no such app. */
+  deleteApp(id: string): Promise<boolean>;
+  /**
+   * The app a key belongs to.
+   * @throws InvalidKeyError (unknown, malformed or regenerated: indistinguishable), RateLimitedError,
+   *   OverloadedError, StoreUnavailableError, HashingFailedError
+   */
+  authenticate(key: string): Promise<App>;
+  /** Extracts the key from a request and authenticates it; for adapters. Never rejects. */
+  authenticateRequest(request: RequestLike): Promise<AuthResult>;
+  /**
+   * Calls `listener` after every change to an app made through this gate and for every change-feed
+   * event of the store (so a change may be reported twice; treat events as idempotent hints).
+   * Returns an unsubscribe function.
+   */
+  onChange(listener: (event: StoreEvent) => void): () => void;
+  /** The challenge (status, headers, body) for any error, with this gate's realm. */
+  challenge(error: unknown): Challenge;
+  /** Flushes pending last-used times and stops listening to the store. */
+  close(): Promise<void>;
+}
+
+const limits = (ttl: { min: number; max: number; fallback: number }, entries: number) =>
+  z
+    .object({
+      ttlMs: z.number().int().min(ttl.min).max(ttl.max).default(ttl.fallback),
+      maxEntries: z.number().int().min(1).max(10_000_000).default(entries),
+    })
+    .strict()
+    .default({ ttlMs: ttl.fallback, maxEntries: entries });
+
+function defaultConcurrency(): number {
+  const threadpool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, Math.min(threadpool, os.availableParallelism()));
+}
+
+const storeMethods = [
+  "create",
+  "getById",
+  "getByKeyId",
+  "list",
+  "update",
+  "replaceKey",
+  "updateKeyHash",
+  "touch",
+  "delete",
+];
+
+const gateOptionsSchema = z
+  .object({
+    store: z.custom<Store>(
+      (value) =>
+        typeof value === "object" &&
+        value !== null &&
+        storeMethods.every((m) => typeof (value as Record<string, unknown>)[m] === "function"),
+      `must implement the Store interface (${storeMethods.join(", ")})`,
+    ),
+    hashing: z.custom<HashingOptions>((v) => typeof v === "object" && v !== null).optional(),
+    hasher: z
+      .custom<KeyHasher>(
+        (v) => typeof v === "object" && v !== null && typeof (v as KeyHasher).verify === "function",
+      )
+      .optional(),
+    basePath: z.string().optional(),
+    realm: z.string().optional(),
+    cache: limits({ min: 0, max: 3_600_000, fallback: 5_000 }, 10_000),
+    negativeCache: limits({ min: 0, max: 3_600_000, fallback: 60_000 }, 10_000),
+    verification: z
+      .object({
+        concurrency: z.number().int().min(1).max(256).default(defaultConcurrency),
+        maxQueue: z.number().int().min(0).max(100_000).default(64),
+      })
+      .strict()
+      .default(() => ({ concurrency: defaultConcurrency(), maxQueue: 64 })),
+    failureBudget: z
+      .object({
+        failures: z.number().int().min(1).max(1_000_000).default(10),
+        windowSeconds: z.number().min(1).max(86_400).default(60),
+      })
+      .strict()
+      .default({ failures: 10, windowSeconds: 60 }),
+    lastUsed: z
+      .union([
+        z.literal(false),
+        z
+          .object({ flushIntervalMs: z.number().int().min(100).max(86_400_000).default(60_000) })
+          .strict(),
+      ])
+      .default({ flushIntervalMs: 60_000 }),
+    onError: z
+      .custom<(error: unknown, context: string) => void>((v) => typeof v === "function")
+      .optional(),
+    clock: z.custom<() => number>((v) => typeof v === "function").optional(),
+  })
+  .strict()
+  .refine((o) => !(o.hashing && o.hasher), {
+    message: "give either hashing or hasher, not both",
+    path: ["hasher"],
+  });
+
+const ISSUE_ATTEMPTS = 5;
+
+/**
+ * Creates a gate over a store.
+ *
+ * @throws TypeError when an option is invalid (the message names the field).
+ * @example
+ * ```ts
+ * const gate = createGate({ store: new MemoryStore() });
+ * const { app, key } = await gate.createApp({ name: "claude-desktop", tools: ["search"] });
+ * const principal = await gate.authenticate(key); // principal.id === app.id
+ * ```
+ */
+export function createGate(options: GateOptions): Gate {
+  const parsed = gateOptionsSchema.safeParse(options);
+  if (!parsed.success) throw zodFieldError("gate options", parsed.error);
+  const settings = parsed.data;
+  const { store } = settings;
+  const clock = settings.clock ?? Date.now;
+  const onError = settings.onError ?? (() => {});
+  const hasher = settings.hasher ?? createKeyHasher(settings.hashing);
+  const challenger = createChallenger({ realm: settings.realm });
+  const extract = createCredentialExtractor({ basePath: settings.basePath });
+  const authenticator = new Authenticator({
+    store,
+    hasher,
+    clock,
+    onError,
+    cache: settings.cache,
+    negativeCache: settings.negativeCache,
+    verification: settings.verification,
+    failureBudget: settings.failureBudget,
+  });
+  const listeners = new Set<(event: StoreEvent) => void>();
+  function changed(event: StoreEvent): void {
+    authenticator.evictApp(event.appId);
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        onError(error, "onChange");
+      }
+    }
+  }
+  const unsubscribe = store.subscribe?.(changed);
+
+  const lastUsed = new Map<string, number>();
+  const flushTimer =
+    settings.lastUsed === false
+      ? undefined
+      : setInterval(() => void flushLastUsed(), settings.lastUsed.flushIntervalMs).unref();
+
+  async function flushLastUsed(): Promise<void> {
+    const pending = [...lastUsed];
+    lastUsed.clear();
+    await Promise.all(
+      pending.map(([id, at]) =>
+        store.touch(id, new Date(at)).catch((error: unknown) => onError(error, "lastUsed")),
+      ),
+    );
+  }
+
+  async function call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (cause) {
+      throw storeError(cause);
+    }
+  }
+
+  async function requireRecord(id: string): Promise<AppRecord> {
+    const record = await call(() => store.getById(id));
+    if (record === undefined) throw new AppNotFoundError(id);
+    return record;
+  }
+
+  /** Generates keys until one's key id is free (a collision is ~1 in 2^47 per existing app). */
+  async function issue<T>(
+    write: (key: string, keyId: string, keyHash: string) => Promise<T>,
+  ): Promise<[T, string]> {
+    for (let attempt = 1; ; attempt++) {
+      const { key, keyId } = parseKey(generateKey());
+      const keyHash = await hasher.hash(key);
+      try {
+        return [await call(() => write(key, keyId, keyHash)), key];
+      } catch (error) {
+        if (!(error instanceof DuplicateKeyIdError) || attempt >= ISSUE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  function noteUse(app: App): App {
+    if (flushTimer !== undefined) lastUsed.set(app.id, clock());
+    return app;
+  }
+
+  const gate: Gate = {
+    async createApp(input) {
+      const { name, policy, metadata } = parseCreateAppInput(input);
+      const id = `app_${generateKey().slice(4, 24)}`;
+      const [record, key] = await issue(async (_key, keyId, keyHash) => {
+        const now = new Date(clock());
+        const record: AppRecord = {
+          id,
+          name,
+          keyId,
+          keyHash,
+          keyGeneration: 1,
+          createdAt: now,
+          updatedAt: now,
+          keyIssuedAt: now,
+          lastUsedAt: null,
+          policy,
+          metadata,
+        };
+        await store.create(record);
+        return record;
+      });
+      return { app: toApp(record), key };
+    },
+
+    async getApp(id) {
+      return toApp(await requireRecord(id));
+    },
+
+    async listApps() {
+      return (await call(() => store.list())).map(toApp);
+    },
+
+    async updateApp(id, input) {
+      const patch = parseUpdateAppInput(input, await requireRecord(id));
+      const record = await call(() => store.update(id, patch, new Date(clock())));
+      changed({ type: "updated", appId: id });
+      return toApp(record);
+    },
+
+    async regenerateKey(id) {
+      const current = await requireRecord(id);
+      const [record, key] = await issue((_key, keyId, keyHash) =>
+        store.replaceKey(id, {
+          expectedGeneration: current.keyGeneration,
+          keyId,
+          keyHash,
+          keyIssuedAt: new Date(clock()),
+        }),
+      );
+      changed({ type: "key_replaced", appId: id });
+      return { app: toApp(record), key };
+    },
+
+    async deleteApp(id) {
+      const deleted = await call(() => store.delete(id));
+      changed({ type: "deleted", appId: id });
+      lastUsed.delete(id);
+      return deleted;
+    },
+
+    async authenticate(key) {
+      return noteUse(await authenticator.authenticate(key));
+    },
+
+    async authenticateRequest(request) {
+      try {
+        const { key, source, url } = extract(request);
+        const app = noteUse(await authenticator.authenticate(key));
+        return { ok: true, app, credential: { source, url, keyId: app.keyId } };
+      } catch (caught) {
+        const error = isMcpgateError(caught) ? caught : new InternalError({ cause: caught });
+        if (error.code === "internal_error") onError(caught, "authenticate");
+        return { ok: false, error, challenge: challenger(error) };
+      }
+    },
+
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    challenge: challenger,
+
+    async close() {
+      if (flushTimer !== undefined) clearInterval(flushTimer);
+      unsubscribe?.();
+      listeners.clear();
+      await flushLastUsed();
+    },
+  };
+  authenticators.set(gate, authenticator);
+  return Object.freeze(gate);
+}
+
+const authenticators = new WeakMap<Gate, Authenticator>();
+
+/** The principals a gate holds in its cache (tests and diagnostics only). @internal */
+export function cachedAppsOf(gate: Gate): App[] {
+  return authenticators.get(gate)?.cachedApps() ?? [];
+}

@@ -1,0 +1,132 @@
+/**
+ * The embedded default store: two maps, O(1) by id and by key id. Every method runs to completion
+ * without awaiting, so each write is atomic on Node's single thread.
+ */
+import type { AppPatch, AppRecord } from "./app.js";
+import { AppNotFoundError, DuplicateKeyIdError, GenerationConflictError } from "./errors.js";
+import type { KeyReplacement, Store, StoreEvent } from "./store.js";
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Offer a change feed (`subscribe`). Default `true`. Turn it off to model a store whose
+   * invalidations cannot reach other gates (then the cache TTL bounds revocation).
+   */
+  changeFeed?: boolean;
+}
+
+/**
+ * In-memory {@link Store}. Several gates in one process may share one instance; its change feed
+ * then evicts their caches at once. Records are copied in and out, so callers cannot mutate them.
+ *
+ * @example
+ * ```ts
+ * const gate = createGate({ store: new MemoryStore() });
+ * ```
+ */
+export class MemoryStore implements Store {
+  readonly #byId = new Map<string, AppRecord>();
+  readonly #idByKeyId = new Map<string, string>();
+  readonly #listeners = new Set<(event: StoreEvent) => void>();
+
+  constructor(options: MemoryStoreOptions = {}) {
+    if (options.changeFeed === false) this.subscribe = undefined;
+  }
+
+  async create(record: AppRecord): Promise<void> {
+    if (this.#idByKeyId.has(record.keyId)) throw new DuplicateKeyIdError(record.keyId);
+    this.#byId.set(record.id, structuredClone(record));
+    this.#idByKeyId.set(record.keyId, record.id);
+  }
+
+  async getById(id: string): Promise<AppRecord | undefined> {
+    return this.#copy(this.#byId.get(id));
+  }
+
+  async getByKeyId(keyId: string): Promise<AppRecord | undefined> {
+    const id = this.#idByKeyId.get(keyId);
+    return id === undefined ? undefined : this.#copy(this.#byId.get(id));
+  }
+
+  async list(): Promise<AppRecord[]> {
+    return [...this.#byId.values()]
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+      .map((record) => structuredClone(record));
+  }
+
+  async update(id: string, patch: AppPatch, updatedAt: Date): Promise<AppRecord> {
+    const current = this.#require(id);
+    const next: AppRecord = { ...current, ...structuredClone(patch), updatedAt };
+    this.#byId.set(id, next);
+    this.#emit({ type: "updated", appId: id });
+    return structuredClone(next);
+  }
+
+  async replaceKey(id: string, replacement: KeyReplacement): Promise<AppRecord> {
+    const current = this.#require(id);
+    if (current.keyGeneration !== replacement.expectedGeneration) {
+      throw new GenerationConflictError(id, replacement.expectedGeneration);
+    }
+    const owner = this.#idByKeyId.get(replacement.keyId);
+    if (owner !== undefined) throw new DuplicateKeyIdError(replacement.keyId);
+    const next: AppRecord = {
+      ...current,
+      keyId: replacement.keyId,
+      keyHash: replacement.keyHash,
+      keyIssuedAt: replacement.keyIssuedAt,
+      keyGeneration: current.keyGeneration + 1,
+      updatedAt: replacement.keyIssuedAt,
+    };
+    this.#idByKeyId.delete(current.keyId);
+    this.#idByKeyId.set(next.keyId, id);
+    this.#byId.set(id, next);
+    this.#emit({ type: "key_replaced", appId: id });
+    return structuredClone(next);
+  }
+
+  async updateKeyHash(id: string, keyGeneration: number, keyHash: string): Promise<boolean> {
+    const current = this.#byId.get(id);
+    if (current?.keyGeneration !== keyGeneration) return false;
+    this.#byId.set(id, { ...current, keyHash });
+    return true;
+  }
+
+  async touch(id: string, lastUsedAt: Date): Promise<void> {
+    const current = this.#byId.get(id);
+    if (current) this.#byId.set(id, { ...current, lastUsedAt });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const current = this.#byId.get(id);
+    if (!current) return false;
+    this.#byId.delete(id);
+    this.#idByKeyId.delete(current.keyId);
+    this.#emit({ type: "deleted", appId: id });
+    return true;
+  }
+
+  subscribe?(listener: (event: StoreEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #require(id: string): AppRecord {
+    const record = this.#byId.get(id);
+    if (!record) throw new AppNotFoundError(id);
+    return record;
+  }
+
+  #copy(record: AppRecord | undefined): AppRecord | undefined {
+    return record === undefined ? undefined : structuredClone(record);
+  }
+
+  #emit(event: StoreEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A subscriber's failure must not undo or fail a write that already happened.
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The storage contract. A store keeps app records (hashes only, never keys) and makes the writes
+ * that must be atomic atomic. `runStoreConformance` from `@mcpgate/core/testing` proves a store.
+ */
+import type { AppPatch, AppRecord } from "./app.js";
+
+/** A new key for an app, swapped in only if the app is still at `expectedGeneration`. */
+export interface KeyReplacement {
+  expectedGeneration: number;
+  keyId: string;
+  keyHash: string;
+  keyIssuedAt: Date;
+}
+
+/** A change a store reports to every subscriber (including ones in other processes, if it can). */
+export interface StoreEvent {
+  type: "updated" | "key_replaced" | "deleted";
+  appId: string;
+}
+
+/**
+ * Where apps live. Every method may reject; the gate reports anything that is not an
+ * `McpgateError` as `store_unavailable`.
+ */
+export interface Store {
+  /**
+   * Inserts a record.
+   * @throws DuplicateKeyIdError when another record has the same `keyId` (nothing is written).
+   */
+  create(record: AppRecord): Promise<void>;
+  getById(id: string): Promise<AppRecord | undefined>;
+  /** O(1) or an index lookup: this is on the authentication path. */
+  getByKeyId(keyId: string): Promise<AppRecord | undefined>;
+  /** All records, oldest first. */
+  list(): Promise<AppRecord[]>;
+  /**
+   * Changes name, policy and/or metadata and sets `updatedAt`.
+   * @throws AppNotFoundError
+   */
+  update(id: string, patch: AppPatch, updatedAt: Date): Promise<AppRecord>;
+  /**
+   * Compare-and-swap of the key: sets keyId, keyHash, keyIssuedAt and `keyGeneration =
+   * expectedGeneration + 1` only if the record is at `expectedGeneration`. Of concurrent calls
+   * with the same expectation exactly one succeeds.
+   * @throws AppNotFoundError, GenerationConflictError, DuplicateKeyIdError (nothing is written)
+   */
+  replaceKey(id: string, replacement: KeyReplacement): Promise<AppRecord>;
+  /**
+   * Replaces the hash of the current key (a rehash with new parameters) if the record is still at
+   * `keyGeneration`. Returns whether it did.
+   */
+  updateKeyHash(id: string, keyGeneration: number, keyHash: string): Promise<boolean>;
+  /** Records last use (called debounced, never per request). Unknown ids are ignored. */
+  touch(id: string, lastUsedAt: Date): Promise<void>;
+  /** Deletes a record. Idempotent: resolves `false` when there was nothing to delete. */
+  delete(id: string): Promise<boolean>;
+  /**
+   * Optional change feed. The gate evicts cached keys of the app in each event. Returns an
+   * unsubscribe function.
+   */
+  subscribe?(listener: (event: StoreEvent) => void): () => void;
+}

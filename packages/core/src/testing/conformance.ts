@@ -1,0 +1,344 @@
+/**
+ * The store conformance suite: the contract of `Store`, as vitest tests. Every store we ship runs
+ * it; a third party runs it against theirs with one call.
+ */
+import { describe, expect, it } from "vitest";
+import type { AppRecord } from "../app.js";
+import {
+  AppNotFoundError,
+  DuplicateKeyIdError,
+  GenerationConflictError,
+  isMcpgateError,
+} from "../errors.js";
+import { createGate } from "../gate.js";
+import { generateKey } from "../key-format.js";
+import type { Store, StoreEvent } from "../store.js";
+
+/** Options of {@link runStoreConformance}. */
+export interface ConformanceOptions {
+  /** Suite name. Default `"Store conformance"`. */
+  name?: string;
+  /** Everything the store holds, as text (e.g. a table dump), for the "no plaintext key" check. */
+  dump?: (store: Store) => Promise<string>;
+  /** Called after each test with the store it used. */
+  cleanup?: (store: Store) => Promise<void>;
+  /** How long to wait for a change-feed event (stores that push through a network). Default 2 000 ms. */
+  eventTimeoutMs?: number;
+}
+
+let sequence = 0;
+
+/** A record with a well-formed (not real) PHC string: stores never verify hashes. */
+export function sampleRecord(overrides: Partial<AppRecord> = {}): AppRecord {
+  sequence++;
+  const key = generateKey();
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  return {
+    id: `app_conformance${sequence}_${key.slice(20, 28)}`,
+    name: `app ${sequence}`,
+    keyId: key.slice(4, 12),
+    keyHash: `$argon2id$v=19$m=19456,t=2,p=1$${key.slice(12, 34)}$${"A".repeat(43)}`,
+    keyGeneration: 1,
+    createdAt: now,
+    updatedAt: now,
+    keyIssuedAt: now,
+    lastUsedAt: null,
+    policy: {
+      tools: ["search", "fetch"],
+      scopes: ["read"],
+      rateLimit: { requests: 60, windowSeconds: 60 },
+    },
+    metadata: { team: "platform", nested: { level: 2, list: [1, "two", null] } },
+    ...overrides,
+  };
+}
+
+function replacementFor(record: AppRecord, expectedGeneration = record.keyGeneration) {
+  const next = sampleRecord();
+  return {
+    expectedGeneration,
+    keyId: next.keyId,
+    keyHash: next.keyHash,
+    keyIssuedAt: new Date(record.keyIssuedAt.getTime() + 1000),
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (error: unknown) => error,
+  );
+}
+
+/**
+ * Registers the conformance tests for a store. Call it at the top level of a vitest test file.
+ *
+ * @example
+ * ```ts
+ * import { runStoreConformance } from "@mcpgate/core/testing";
+ * runStoreConformance(() => new MyStore(), { dump: (s) => (s as MyStore).dumpAll() });
+ * ```
+ */
+export function runStoreConformance(
+  makeStore: () => Store | Promise<Store>,
+  options: ConformanceOptions = {},
+): void {
+  const eventTimeoutMs = options.eventTimeoutMs ?? 2000;
+
+  async function withStore(test: (store: Store) => Promise<void>): Promise<void> {
+    const store = await makeStore();
+    try {
+      await test(store);
+    } finally {
+      await options.cleanup?.(store);
+    }
+  }
+
+  describe(options.name ?? "Store conformance", () => {
+    it("create, then read back by id and by key id, field for field", () =>
+      withStore(async (store) => {
+        const record = sampleRecord();
+        await store.create(record);
+        expect(await store.getById(record.id)).toEqual(record);
+        expect(await store.getByKeyId(record.keyId)).toEqual(record);
+        expect(await store.getById("app_missing")).toBeUndefined();
+        expect(await store.getByKeyId("zzzzzzzz")).toBeUndefined();
+      }));
+
+    it("keeps wildcard tools, empty lists and a null rate limit", () =>
+      withStore(async (store) => {
+        const record = sampleRecord({
+          policy: { tools: "*", scopes: [], rateLimit: null },
+          metadata: {},
+        });
+        await store.create(record);
+        expect(await store.getById(record.id)).toEqual(record);
+      }));
+
+    it("create refuses a duplicate key id and leaves the first record unchanged", () =>
+      withStore(async (store) => {
+        const first = sampleRecord();
+        await store.create(first);
+        const error = await rejection(store.create(sampleRecord({ keyId: first.keyId })));
+        expect(error).toBeInstanceOf(DuplicateKeyIdError);
+        expect(await store.getByKeyId(first.keyId)).toEqual(first);
+        expect(await store.list()).toHaveLength(1);
+      }));
+
+    it("records handed out are copies: mutating one changes nothing stored", () =>
+      withStore(async (store) => {
+        const record = sampleRecord();
+        await store.create(record);
+        (record.policy.tools as string[]).push("injected");
+        const read = await store.getById(record.id);
+        (read?.policy.tools as string[]).push("injected-again");
+        expect((await store.getById(record.id))?.policy.tools).toEqual(["search", "fetch"]);
+      }));
+
+    it("list returns every record, oldest first", () =>
+      withStore(async (store) => {
+        const records = [0, 1, 2].map((i) =>
+          sampleRecord({ createdAt: new Date(Date.UTC(2026, 0, 1 + i)) }),
+        );
+        for (const r of [records[2], records[0], records[1]]) await store.create(r as AppRecord);
+        expect((await store.list()).map((r) => r.id)).toEqual(records.map((r) => r.id));
+      }));
+
+    it("update changes name, policy and metadata, never the key", () =>
+      withStore(async (store) => {
+        const record = sampleRecord();
+        await store.create(record);
+        const updatedAt = new Date(record.updatedAt.getTime() + 5000);
+        const updated = await store.update(
+          record.id,
+          {
+            name: "renamed",
+            policy: { tools: ["only"], scopes: [], rateLimit: null },
+            metadata: { v: 2 },
+          },
+          updatedAt,
+        );
+        const expected = {
+          ...record,
+          name: "renamed",
+          policy: { tools: ["only"], scopes: [], rateLimit: null },
+          metadata: { v: 2 },
+          updatedAt,
+        };
+        expect(updated).toEqual(expected);
+        expect(await store.getById(record.id)).toEqual(expected);
+        expect(
+          await rejection(store.update("app_missing", { name: "x" }, updatedAt)),
+        ).toBeInstanceOf(AppNotFoundError);
+      }));
+
+    it("replaceKey swaps the key and bumps the generation; the old key id is gone", () =>
+      withStore(async (store) => {
+        const record = sampleRecord();
+        await store.create(record);
+        const replacement = replacementFor(record);
+        const next = await store.replaceKey(record.id, replacement);
+        expect(next).toMatchObject({
+          keyId: replacement.keyId,
+          keyHash: replacement.keyHash,
+          keyGeneration: 2,
+          keyIssuedAt: replacement.keyIssuedAt,
+        });
+        expect(await store.getByKeyId(record.keyId)).toBeUndefined();
+        expect(await store.getByKeyId(replacement.keyId)).toEqual(next);
+      }));
+
+    it("replaceKey with a stale generation is a conflict and writes nothing", () =>
+      withStore(async (store) => {
+        const record = sampleRecord({ keyGeneration: 3 });
+        await store.create(record);
+        const error = await rejection(store.replaceKey(record.id, replacementFor(record, 2)));
+        expect(error).toBeInstanceOf(GenerationConflictError);
+        expect(await store.getById(record.id)).toEqual(record);
+      }));
+
+    it("replaceKey onto a key id another app holds is refused and writes nothing", () =>
+      withStore(async (store) => {
+        const a = sampleRecord();
+        const b = sampleRecord();
+        await store.create(a);
+        await store.create(b);
+        const error = await rejection(
+          store.replaceKey(a.id, { ...replacementFor(a), keyId: b.keyId }),
+        );
+        expect(error).toBeInstanceOf(DuplicateKeyIdError);
+        expect(await store.getById(a.id)).toEqual(a);
+        expect(await store.getByKeyId(b.keyId)).toEqual(b);
+      }));
+
+    it("replaceKey of an unknown app is app_not_found", () =>
+      withStore(async (store) => {
+        const error = await rejection(
+          store.replaceKey("app_missing", replacementFor(sampleRecord())),
+        );
+        expect(error).toBeInstanceOf(AppNotFoundError);
+      }));
+
+    it("concurrent replaceKey with the same expectation: exactly one wins, no key lost or duplicated", () =>
+      withStore(async (store) => {
+        const record = sampleRecord();
+        await store.create(record);
+        const replacements = Array.from({ length: 8 }, () => replacementFor(record));
+        const outcomes = await Promise.allSettled(
+          replacements.map((r) => store.replaceKey(record.id, r)),
+        );
+        const winners = outcomes.flatMap((o, i) =>
+          o.status === "fulfilled" ? [replacements[i]] : [],
+        );
+        expect(winners).toHaveLength(1);
+        for (const o of outcomes) {
+          if (o.status === "rejected") expect(o.reason).toBeInstanceOf(GenerationConflictError);
+        }
+        const stored = await store.getById(record.id);
+        expect(stored?.keyId).toBe(winners[0]?.keyId);
+        expect(stored?.keyGeneration).toBe(2);
+        const found = await Promise.all(replacements.map((r) => store.getByKeyId(r.keyId)));
+        expect(found.filter(Boolean)).toHaveLength(1);
+        expect(await store.getByKeyId(record.keyId)).toBeUndefined();
+      }));
+
+    it("updateKeyHash replaces the hash only at the expected generation", () =>
+      withStore(async (store) => {
+        const record = sampleRecord({ keyGeneration: 2 });
+        await store.create(record);
+        const newHash = record.keyHash.replace("m=19456", "m=65536");
+        expect(await store.updateKeyHash(record.id, 1, newHash)).toBe(false);
+        expect((await store.getById(record.id))?.keyHash).toBe(record.keyHash);
+        expect(await store.updateKeyHash(record.id, 2, newHash)).toBe(true);
+        expect(await store.getByKeyId(record.keyId)).toEqual({ ...record, keyHash: newHash });
+        expect(await store.updateKeyHash("app_missing", 1, newHash)).toBe(false);
+      }));
+
+    it("touch records last use and ignores unknown apps", () =>
+      withStore(async (store) => {
+        const record = sampleRecord();
+        await store.create(record);
+        const at = new Date(record.createdAt.getTime() + 60_000);
+        await store.touch(record.id, at);
+        await store.touch("app_missing", at);
+        expect((await store.getById(record.id))?.lastUsedAt).toEqual(at);
+      }));
+
+    it("delete is idempotent and removes the key id", () =>
+      withStore(async (store) => {
+        const record = sampleRecord();
+        await store.create(record);
+        expect(await store.delete(record.id)).toBe(true);
+        expect(await store.delete(record.id)).toBe(false);
+        expect(await store.getById(record.id)).toBeUndefined();
+        expect(await store.getByKeyId(record.keyId)).toBeUndefined();
+        await store.create(sampleRecord({ keyId: record.keyId }));
+      }));
+
+    it("concurrent creates with one key id: exactly one is stored", () =>
+      withStore(async (store) => {
+        const keyId = sampleRecord().keyId;
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 6 }, () => store.create(sampleRecord({ keyId }))),
+        );
+        expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+        for (const o of outcomes)
+          if (o.status === "rejected") expect(o.reason).toBeInstanceOf(DuplicateKeyIdError);
+        expect(await store.list()).toHaveLength(1);
+      }));
+
+    it("errors are coded McpgateErrors", () =>
+      withStore(async (store) => {
+        expect(isMcpgateError(await rejection(store.update("app_missing", {}, new Date())))).toBe(
+          true,
+        );
+      }));
+
+    it("change feed (if offered): update, replaceKey and delete each reach subscribers", () =>
+      withStore(async (store) => {
+        if (!store.subscribe) return;
+        const events: StoreEvent[] = [];
+        const unsubscribe = store.subscribe((event) => events.push(event));
+        try {
+          const record = sampleRecord();
+          await store.create(record);
+          await store.update(record.id, { name: "x" }, new Date());
+          await store.replaceKey(record.id, replacementFor(record));
+          await store.delete(record.id);
+          const deadline = Date.now() + eventTimeoutMs;
+          while (events.length < 3 && Date.now() < deadline)
+            await new Promise((r) => setTimeout(r, 10));
+          expect(events).toEqual([
+            { type: "updated", appId: record.id },
+            { type: "key_replaced", appId: record.id },
+            { type: "deleted", appId: record.id },
+          ]);
+        } finally {
+          unsubscribe();
+        }
+      }));
+
+    it("no plaintext key anywhere in the stored state after creating and regenerating through a gate", () =>
+      withStore(async (store) => {
+        const gate = createGate({ store, lastUsed: false });
+        const keys: string[] = [];
+        for (const name of ["alpha", "beta"]) {
+          const created = await gate.createApp({ name, tools: ["search"] });
+          keys.push(created.key);
+          await gate.authenticate(created.key);
+          keys.push((await gate.regenerateKey(created.app.id)).key);
+        }
+        await gate.close();
+        const dumps = [JSON.stringify(await store.list())];
+        if (options.dump) dumps.push(await options.dump(store));
+        for (const key of keys) {
+          for (const dump of dumps) {
+            expect(dump).not.toContain(key);
+            expect(dump).not.toContain(key.slice(12));
+          }
+        }
+      }));
+  });
+}
