@@ -3,10 +3,12 @@
  * `pnpm bench keys` runs one suite.
  */
 import os from "node:os";
+import { authenticateBench } from "./authenticate.bench.js";
 import { keysBench } from "./keys.bench.js";
 
 const suites: Record<string, () => Promise<void>> = {
   keys: keysBench,
+  authenticate: authenticateBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -136,7 +136,8 @@ export function parseUpdateAppInput(input: UpdateAppInput, current: AppRecord): 
   return patch;
 }
 
-function deepFreeze<T>(value: T): T {
+/** Freezes an object graph in place. @internal */
+export function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);

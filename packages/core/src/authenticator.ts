@@ -19,11 +19,14 @@ import {
   RateLimitedError,
   StoreUnavailableError,
   isMcpgateError,
+  withoutStack,
 } from "./errors.js";
 import type { KeyHasher } from "./hashing.js";
 import { KEY_ID_LENGTH, KEY_PREFIX, isKey } from "./key-format.js";
 import type { Store } from "./store.js";
 import { VerificationPool } from "./verification-pool.js";
+
+const invalidKey = (): InvalidKeyError => withoutStack(() => new InvalidKeyError());
 
 export interface AuthenticatorSettings {
   store: Store;
@@ -74,7 +77,7 @@ export class Authenticator {
 
   /** The app for `key`, or a rejection with a coded error. */
   authenticate(key: string): Promise<App> {
-    if (!isKey(key)) return Promise.reject(new InvalidKeyError());
+    if (!isKey(key)) return Promise.reject(invalidKey());
     const digest = lookupDigest(key);
     const cached = this.#positive.get(digest, this.#s.clock());
     if (cached !== undefined) return Promise.resolve(cached);
@@ -117,14 +120,14 @@ export class Authenticator {
     } catch (cause) {
       throw storeError(cause);
     }
-    if (record === undefined) throw new InvalidKeyError();
+    if (record === undefined) throw invalidKey();
 
     const now = this.#s.clock();
     const known = this.#verified.get(keyId, now);
     const matchesMemo =
       known !== undefined && known.keyHash === record.keyHash && digestsEqual(known.digest, digest);
     if (!matchesMemo) {
-      if (this.#failed.get(digest, now) === record.keyHash) throw new InvalidKeyError();
+      if (this.#failed.get(digest, now) === record.keyHash) throw invalidKey();
       await this.#verifyWithArgon2(record, key, digest);
     }
 
@@ -144,7 +147,7 @@ export class Authenticator {
       });
     if (!valid) {
       this.#failed.set(digest, keyHash, this.#s.clock());
-      throw new InvalidKeyError();
+      throw invalidKey();
     }
     this.#refundFailureToken(keyId);
     this.#verified.set(keyId, { digest, keyHash }, this.#s.clock());
@@ -163,7 +166,7 @@ export class Authenticator {
     const tokens = Math.min(failures, bucket.tokens + (now - bucket.updatedAt) * refillPerMs);
     if (tokens < 1) {
       this.#budgets.set(keyId, { tokens, updatedAt: now }, now);
-      throw new RateLimitedError((1 - tokens) / refillPerMs / 1000);
+      throw withoutStack(() => new RateLimitedError((1 - tokens) / refillPerMs / 1000));
     }
     this.#budgets.set(keyId, { tokens: tokens - 1, updatedAt: now }, now);
   }

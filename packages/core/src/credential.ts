@@ -11,6 +11,7 @@ import {
   MalformedKeyError,
   MalformedPathError,
   MissingCredentialsError,
+  withoutStack,
 } from "./errors.js";
 import { isKey, KEY_LENGTH } from "./key-format.js";
 import { zodFieldError } from "./options.js";
@@ -48,7 +49,7 @@ const MAX_AUTHORIZATION_LENGTH = 1024;
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const BEARER_SCHEME = /^bearer(?:[ \t]|$)/i;
 /** A key, raw or percent-encoded, or an RFC 6750 §2.3 `access_token` parameter, in a query. */
-const QUERY_CREDENTIAL = /(?:mgw(?:_|%5f)|(?:^|&)access_token=)/i;
+const QUERY_CREDENTIAL = /(?:mgw(?:_|%5f)|[?&;]access_token=)/i;
 /** Dot segments and encoded separators: no legitimate client sends them. */
 const SUSPICIOUS_PATH = /(?:^|\/)\.{1,2}(?:\/|$)|%2e|%2f|%5c|\\/i;
 
@@ -76,17 +77,22 @@ function authorizationValues(request: RequestLike): readonly string[] {
 function keyFromHeader(request: RequestLike): string | undefined {
   const values = authorizationValues(request);
   if (values.length === 0) return undefined;
-  if (values.length > 1) throw new MalformedAuthorizationError("multiple_headers");
+  if (values.length > 1)
+    throw withoutStack(() => new MalformedAuthorizationError("multiple_headers"));
   const value = values[0] ?? "";
-  if (value.length > MAX_AUTHORIZATION_LENGTH) throw new MalformedAuthorizationError("too_long");
+  if (value.length > MAX_AUTHORIZATION_LENGTH)
+    throw withoutStack(() => new MalformedAuthorizationError("too_long"));
   if (!BEARER_SCHEME.test(value)) return undefined;
   const token = BEARER.exec(value)?.[1];
   if (token === undefined) {
-    throw new MalformedAuthorizationError(
-      /^bearer[ \t]*$/i.test(value) ? "empty_token" : "bad_syntax",
+    throw withoutStack(
+      () =>
+        new MalformedAuthorizationError(
+          /^bearer[ \t]*$/i.test(value) ? "empty_token" : "bad_syntax",
+        ),
     );
   }
-  if (!isKey(token)) throw new MalformedKeyError("missing_prefix");
+  if (!isKey(token)) throw withoutStack(() => new MalformedKeyError("missing_prefix"));
   return token;
 }
 
@@ -111,7 +117,10 @@ export function createCredentialExtractor(options: ExtractionOptions = {}): Cred
     const queryAt = url.indexOf("?");
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const query = queryAt === -1 ? "" : url.slice(queryAt);
-    if (query.length > 0 && QUERY_CREDENTIAL.test(query)) throw new KeyInQueryError();
+    if (query.length > 0 && QUERY_CREDENTIAL.test(query))
+      throw withoutStack(() => new KeyInQueryError());
+    // Refuse rather than guess what a router downstream will make of `/mcp/../admin` or `%2f`.
+    if (SUSPICIOUS_PATH.test(path)) throw withoutStack(() => new MalformedPathError());
 
     let pathKey: string | undefined;
     let strippedPath = path;
@@ -120,22 +129,23 @@ export function createCredentialExtractor(options: ExtractionOptions = {}): Cred
       const segment = path.slice(prefix.length, segmentEnd === -1 ? undefined : segmentEnd);
       if (/^mgw(?:_|%5f)/i.test(segment)) {
         if (!isKey(segment))
-          throw new MalformedKeyError(
-            segment.length === KEY_LENGTH ? "bad_character" : "wrong_length",
+          throw withoutStack(
+            () =>
+              new MalformedKeyError(
+                segment.length === KEY_LENGTH ? "bad_character" : "wrong_length",
+              ),
           );
         pathKey = segment;
         strippedPath = basePath + (segmentEnd === -1 ? "" : path.slice(segmentEnd)) || "/";
       }
     }
-    // Refuse rather than guess what a router downstream will make of `/mcp/../admin` or `%2f`.
-    if (SUSPICIOUS_PATH.test(path)) throw new MalformedPathError();
 
     const headerKey = keyFromHeader(request);
     if (pathKey !== undefined && headerKey !== undefined && !digestsEqual(pathKey, headerKey)) {
-      throw new ConflictingCredentialsError();
+      throw withoutStack(() => new ConflictingCredentialsError());
     }
     const key = pathKey ?? headerKey;
-    if (key === undefined) throw new MissingCredentialsError();
+    if (key === undefined) throw withoutStack(() => new MissingCredentialsError());
     return { key, source: pathKey !== undefined ? "path" : "header", url: strippedPath + query };
   };
 }

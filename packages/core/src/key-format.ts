@@ -2,7 +2,7 @@
  * The `mgw_` key format: generation, recognition and parsing. Pure, no I/O.
  */
 import { randomBytes } from "node:crypto";
-import { MalformedKeyError } from "./errors.js";
+import { MalformedKeyError, withoutStack } from "./errors.js";
 
 /** Every key starts with this prefix, so secret scanners can spot it. */
 export const KEY_PREFIX = "mgw_";
@@ -86,7 +86,7 @@ export function parseKey(input: unknown): ParsedKey {
   if (typeof input === "string" && isKey(input)) {
     return { key: input, keyId: input.slice(KEY_PREFIX.length, KEY_PREFIX.length + KEY_ID_LENGTH) };
   }
-  throw diagnose(input);
+  throw withoutStack(() => diagnose(input));
 }
 
 /** The reason `input` is not a key, checked cheapest first (a 1 MB string is never scanned). */

@@ -1,8 +1,9 @@
 /**
  * The embedded default store: two maps, O(1) by id and by key id. Every method runs to completion
- * without awaiting, so each write is atomic on Node's single thread.
+ * without awaiting, so each write is atomic on Node's single thread. Records are copied and
+ * deep-frozen on write, so reads (on the authentication path) hand them out without copying.
  */
-import type { AppPatch, AppRecord } from "./app.js";
+import { deepFreeze, type AppPatch, type AppRecord } from "./app.js";
 import { AppNotFoundError, DuplicateKeyIdError, GenerationConflictError } from "./errors.js";
 import type { KeyReplacement, Store, StoreEvent } from "./store.js";
 
@@ -17,7 +18,7 @@ export interface MemoryStoreOptions {
 
 /**
  * In-memory {@link Store}. Several gates in one process may share one instance; its change feed
- * then evicts their caches at once. Records are copied in and out, so callers cannot mutate them.
+ * then evicts their caches at once. Records handed out are frozen, so callers cannot mutate them.
  *
  * @example
  * ```ts
@@ -35,31 +36,31 @@ export class MemoryStore implements Store {
 
   async create(record: AppRecord): Promise<void> {
     if (this.#idByKeyId.has(record.keyId)) throw new DuplicateKeyIdError(record.keyId);
-    this.#byId.set(record.id, structuredClone(record));
+    this.#byId.set(record.id, frozenCopy(record));
     this.#idByKeyId.set(record.keyId, record.id);
   }
 
   async getById(id: string): Promise<AppRecord | undefined> {
-    return this.#copy(this.#byId.get(id));
+    return this.#byId.get(id);
   }
 
   async getByKeyId(keyId: string): Promise<AppRecord | undefined> {
     const id = this.#idByKeyId.get(keyId);
-    return id === undefined ? undefined : this.#copy(this.#byId.get(id));
+    return id === undefined ? undefined : this.#byId.get(id);
   }
 
   async list(): Promise<AppRecord[]> {
-    return [...this.#byId.values()]
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
-      .map((record) => structuredClone(record));
+    return [...this.#byId.values()].sort(
+      (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1),
+    );
   }
 
   async update(id: string, patch: AppPatch, updatedAt: Date): Promise<AppRecord> {
     const current = this.#require(id);
-    const next: AppRecord = { ...current, ...structuredClone(patch), updatedAt };
+    const next = frozenCopy({ ...current, ...patch, updatedAt });
     this.#byId.set(id, next);
     this.#emit({ type: "updated", appId: id });
-    return structuredClone(next);
+    return next;
   }
 
   async replaceKey(id: string, replacement: KeyReplacement): Promise<AppRecord> {
@@ -69,31 +70,31 @@ export class MemoryStore implements Store {
     }
     const owner = this.#idByKeyId.get(replacement.keyId);
     if (owner !== undefined) throw new DuplicateKeyIdError(replacement.keyId);
-    const next: AppRecord = {
+    const next = frozenCopy({
       ...current,
       keyId: replacement.keyId,
       keyHash: replacement.keyHash,
       keyIssuedAt: replacement.keyIssuedAt,
       keyGeneration: current.keyGeneration + 1,
       updatedAt: replacement.keyIssuedAt,
-    };
+    });
     this.#idByKeyId.delete(current.keyId);
     this.#idByKeyId.set(next.keyId, id);
     this.#byId.set(id, next);
     this.#emit({ type: "key_replaced", appId: id });
-    return structuredClone(next);
+    return next;
   }
 
   async updateKeyHash(id: string, keyGeneration: number, keyHash: string): Promise<boolean> {
     const current = this.#byId.get(id);
     if (current?.keyGeneration !== keyGeneration) return false;
-    this.#byId.set(id, { ...current, keyHash });
+    this.#byId.set(id, frozenCopy({ ...current, keyHash }));
     return true;
   }
 
   async touch(id: string, lastUsedAt: Date): Promise<void> {
     const current = this.#byId.get(id);
-    if (current) this.#byId.set(id, { ...current, lastUsedAt });
+    if (current) this.#byId.set(id, frozenCopy({ ...current, lastUsedAt }));
   }
 
   async delete(id: string): Promise<boolean> {
@@ -116,10 +117,6 @@ export class MemoryStore implements Store {
     return record;
   }
 
-  #copy(record: AppRecord | undefined): AppRecord | undefined {
-    return record === undefined ? undefined : structuredClone(record);
-  }
-
   #emit(event: StoreEvent): void {
     for (const listener of this.#listeners) {
       try {
@@ -129,4 +126,8 @@ export class MemoryStore implements Store {
       }
     }
   }
+}
+
+function frozenCopy(record: AppRecord): AppRecord {
+  return deepFreeze(structuredClone(record));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
+import * as testing from "../src/testing/index.js";
 
 describe("@mcpgate/core public surface", () => {
   it("exports exactly these names (a change here is a decision, not an accident)", () => {
@@ -10,6 +11,7 @@ describe("@mcpgate/core public surface", () => {
         "DuplicateKeyIdError",
         "GenerationConflictError",
         "HashingFailedError",
+        "InternalError",
         "InvalidKeyError",
         "KEY_ID_LENGTH",
         "KEY_LENGTH",
@@ -19,26 +21,41 @@ describe("@mcpgate/core public surface", () => {
         "KeyInQueryError",
         "MalformedAuthorizationError",
         "MalformedKeyError",
+        "MalformedPathError",
         "McpgateError",
+        "MemoryStore",
         "MissingCredentialsError",
         "OverloadedError",
         "RateLimitedError",
         "StoreUnavailableError",
         "ToolNotAllowedError",
         "createChallenger",
+        "createCredentialExtractor",
+        "createGate",
         "createKeyHasher",
+        "extractCredential",
         "formatKeyId",
         "generateKey",
         "hashKey",
         "isKey",
         "isMcpgateError",
+        "isToolAllowed",
         "needsRehash",
         "parseKey",
         "redactKey",
         "redactUrl",
+        "toAuthInfo",
         "toChallenge",
         "verifyKeyHash",
       ]
     `);
+  });
+
+  it("@mcpgate/core/testing exports exactly these names", () => {
+    expect(Object.keys(testing).sort()).toEqual([
+      "runStoreConformance",
+      "sampleRecord",
+      "withOutage",
+    ]);
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * The authenticator against its floor. Floor of a cached verification: one SHA-256 of the key and
+ * one Map lookup. Cold paths: an unknown key (store lookup, no Argon2) and a full Argon2 verify.
+ */
+import { hash } from "node:crypto";
+import {
+  MemoryStore,
+  createGate,
+  createKeyHasher,
+  generateKey,
+  type KeyHasher,
+} from "@mcpgate/core";
+import { compare } from "./compare.js";
+
+export async function authenticateBench(): Promise<void> {
+  const gate = createGate({ store: new MemoryStore(), lastUsed: false });
+  const { key, app } = await gate.createApp({ name: "bench", tools: ["search"] });
+  await gate.authenticate(key);
+
+  const floorMap = new Map([[hash("sha256", key, "base64"), app]]);
+  const unknown = Array.from({ length: 1024 }, generateKey);
+  let u = 0;
+  const wrongSecret = `${key.slice(0, 12)}${"Z".repeat(24)}`;
+  await gate.authenticate(wrongSecret).catch(() => undefined);
+
+  await compare(
+    "authenticate (cached key) vs the floor: sha256 + Map.get",
+    { name: "floor: sha256(key) + Map.get", fn: () => floorMap.get(hash("sha256", key, "base64")) },
+    [
+      { name: "gate.authenticate(cached key)", fn: () => gate.authenticate(key) },
+      {
+        name: "gate.authenticateRequest(path key)",
+        fn: () => gate.authenticateRequest({ url: `/mcp/${key}`, headers: {} }),
+      },
+      {
+        name: "unknown key → invalid_key (no Argon2)",
+        fn: () => gate.authenticate(unknown[u++ % 1024] ?? "").catch(() => undefined),
+      },
+      {
+        name: "repeated wrong key → invalid_key (memo)",
+        fn: () => gate.authenticate(wrongSecret).catch(() => undefined),
+      },
+      {
+        name: "malformed key → invalid_key",
+        fn: () => gate.authenticate("mgw_nope").catch(() => undefined),
+      },
+    ],
+  );
+
+  // Cold: a fresh gate per iteration, so every authenticate runs Argon2 once.
+  const store = new MemoryStore();
+  const shared = createGate({ store, lastUsed: false });
+  const cold = await shared.createApp({ name: "cold" });
+  await compare(
+    "cold authenticate (store lookup + Argon2id verify) vs Argon2id verify alone",
+    {
+      name: "verifyKeyHash alone",
+      fn: async () =>
+        createKeyHasher().verify((await store.getById(cold.app.id))?.keyHash ?? "", cold.key),
+    },
+    [
+      {
+        name: "authenticate, cold cache",
+        fn: () => createGate({ store, lastUsed: false }).authenticate(cold.key),
+      },
+    ],
+    { time: 1000 },
+  );
+
+  // 1,000 concurrent first requests for one key.
+  let argonCalls = 0;
+  const real = createKeyHasher();
+  const counting: KeyHasher = { ...real, verify: (phc, k) => (argonCalls++, real.verify(phc, k)) };
+  const fresh = createGate({ store, hasher: counting, lastUsed: false });
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 1000 }, () => fresh.authenticate(cold.key)));
+  const elapsed = performance.now() - started;
+  console.log(`\n## 1,000 concurrent cold requests for one key`);
+  console.table([
+    { requests: 1000, "Argon2 verifications": argonCalls, "wall time": `${elapsed.toFixed(1)} ms` },
+  ]);
+}

@@ -1,0 +1,224 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  ConflictingCredentialsError,
+  KeyInQueryError,
+  MalformedAuthorizationError,
+  MalformedKeyError,
+  MalformedPathError,
+  MissingCredentialsError,
+  createCredentialExtractor,
+  extractCredential,
+  generateKey,
+  isMcpgateError,
+  type RequestLike,
+} from "../src/index.js";
+
+const key = generateKey();
+const other = generateKey();
+
+function failure(request: RequestLike, extract = extractCredential): unknown {
+  try {
+    extract(request);
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected extraction to fail");
+}
+
+describe("extractCredential: where the key may be", () => {
+  it("reads the key from the path under /mcp and strips it from the URL", () => {
+    expect(extractCredential({ url: `/mcp/${key}` })).toEqual({ key, source: "path", url: "/mcp" });
+    expect(extractCredential({ url: `/mcp/${key}/sse?x=1` })).toEqual({
+      key,
+      source: "path",
+      url: "/mcp/sse?x=1",
+    });
+  });
+
+  it("reads a Bearer header, scheme case-insensitive, one or more spaces", () => {
+    for (const value of [`Bearer ${key}`, `bearer ${key}`, `BEARER ${key}`, `Bearer    ${key}`]) {
+      expect(extractCredential({ url: "/mcp", headers: { authorization: value } })).toEqual({
+        key,
+        source: "header",
+        url: "/mcp",
+      });
+    }
+  });
+
+  it("accepts the same key in path and header", () => {
+    expect(
+      extractCredential({ url: `/mcp/${key}`, headers: { authorization: `Bearer ${key}` } }),
+    ).toMatchObject({ key, source: "path" });
+  });
+
+  it("honours a custom base path and ignores keys outside it", () => {
+    const extract = createCredentialExtractor({ basePath: "/api/v1/" });
+    expect(extract({ url: `/api/v1/${key}/tools` })).toEqual({
+      key,
+      source: "path",
+      url: "/api/v1/tools",
+    });
+    expect(failure({ url: `/other/${key}` }, extract)).toBeInstanceOf(MissingCredentialsError);
+    expect(failure({ url: `/mcpx/${key}` })).toBeInstanceOf(MissingCredentialsError);
+  });
+
+  it("treats another Authorization scheme as no credentials (RFC 7235), so a path key still works", () => {
+    expect(
+      failure({ url: "/mcp", headers: { authorization: "Basic dXNlcjpwYXNz" } }),
+    ).toBeInstanceOf(MissingCredentialsError);
+    expect(
+      extractCredential({ url: `/mcp/${key}`, headers: { authorization: "Basic dXNlcjpwYXNz" } })
+        .key,
+    ).toBe(key);
+  });
+
+  it("prefers headersDistinct, so two Authorization headers are seen", () => {
+    const request = {
+      url: "/mcp",
+      headers: { authorization: `Bearer ${key}` },
+      headersDistinct: { authorization: [`Bearer ${key}`, `Bearer ${other}`] },
+    };
+    expect(failure(request)).toMatchObject({
+      code: "malformed_authorization",
+      reason: "multiple_headers",
+    });
+  });
+});
+
+describe("extractCredential: what is refused", () => {
+  it.each([
+    ["no credentials", { url: "/mcp" }, MissingCredentialsError],
+    [
+      "an empty bearer",
+      { url: "/mcp", headers: { authorization: "Bearer" } },
+      MalformedAuthorizationError,
+    ],
+    [
+      "a bearer of spaces",
+      { url: "/mcp", headers: { authorization: "Bearer   " } },
+      MalformedAuthorizationError,
+    ],
+    [
+      "a tab instead of a space",
+      { url: "/mcp", headers: { authorization: `Bearer\t${key}` } },
+      MalformedAuthorizationError,
+    ],
+    [
+      "trailing garbage",
+      { url: "/mcp", headers: { authorization: `Bearer ${key} extra` } },
+      MalformedAuthorizationError,
+    ],
+    [
+      "two tokens with a comma",
+      { url: "/mcp", headers: { authorization: `Bearer ${key}, Bearer ${other}` } },
+      MalformedAuthorizationError,
+    ],
+    [
+      "an over-long header",
+      { url: "/mcp", headers: { authorization: `Bearer ${"a".repeat(2000)}` } },
+      MalformedAuthorizationError,
+    ],
+    [
+      "a non-mgw bearer token",
+      { url: "/mcp", headers: { authorization: "Bearer eyJhbGciOi.payload.sig" } },
+      MalformedKeyError,
+    ],
+    [
+      "a different key in path and header",
+      { url: `/mcp/${key}`, headers: { authorization: `Bearer ${other}` } },
+      ConflictingCredentialsError,
+    ],
+    ["a key in the query string", { url: `/mcp?key=${key}` }, KeyInQueryError],
+    [
+      "a percent-encoded key in the query string",
+      { url: `/mcp?k=mgw%5F${key.slice(4)}` },
+      KeyInQueryError,
+    ],
+    ["an RFC 6750 access_token query parameter", { url: "/mcp?access_token=abc" }, KeyInQueryError],
+    [
+      "a key in the query even with a valid header",
+      { url: `/mcp?key=${key}`, headers: { authorization: `Bearer ${key}` } },
+      KeyInQueryError,
+    ],
+    ["a truncated key in the path", { url: `/mcp/${key.slice(0, 20)}` }, MalformedKeyError],
+    ["a percent-encoded key in the path", { url: `/mcp/mgw%5F${key.slice(4)}` }, MalformedKeyError],
+    ["a non-ASCII key in the path", { url: `/mcp/mgw_${"é".repeat(32)}` }, MalformedKeyError],
+    ["dot segments after the key", { url: `/mcp/${key}/../../admin` }, MalformedPathError],
+    ["dot segments before the base path", { url: `/x/../mcp/${key}` }, MalformedPathError],
+    ["an encoded slash", { url: `/mcp/${key}%2f..%2fadmin` }, MalformedPathError],
+    ["a backslash", { url: `/mcp/${key}\\..\\admin` }, MalformedPathError],
+  ])("%s", (_, request, expected) => {
+    expect(failure(request as RequestLike)).toBeInstanceOf(expected);
+  });
+
+  it("never echoes the key in an error message", () => {
+    const error = failure({
+      url: `/mcp/${key}`,
+      headers: { authorization: `Bearer ${other}` },
+    }) as Error;
+    expect(error.message).not.toContain(key.slice(12));
+    expect(error.message).not.toContain(other.slice(12));
+  });
+
+  it("rejects a bad base path when the extractor is created", () => {
+    expect(() => createCredentialExtractor({ basePath: "mcp" })).toThrow(TypeError);
+    expect(() => createCredentialExtractor({ basePath: "/a/../b" })).toThrow(/basePath/);
+  });
+});
+
+describe("extractCredential never throws anything but a McpgateError", () => {
+  const headerValue = fc.oneof(
+    fc.string(),
+    fc.string({ unit: "binary" }),
+    fc.constantFrom("Bearer", "bearer ", "Basic x", `Bearer ${key}`, `Bearer ${key}\u0000`),
+    fc.array(fc.string(), { maxLength: 3 }),
+    fc.constant(undefined),
+  );
+  const url = fc.oneof(
+    fc.webPath(),
+    fc.string({ unit: "binary" }),
+    fc.constantFrom(`/mcp/${key}`, "/mcp/", "/mcp", `/mcp/${key}?`, "?", ""),
+    fc.tuple(fc.webPath(), fc.webQueryParameters()).map(([p, q]) => `/mcp${p}?${q}`),
+    fc.constant(undefined),
+  );
+  const request = fc.record(
+    {
+      url,
+      headers: fc.dictionary(fc.constantFrom("authorization", "Authorization", "x"), headerValue),
+      headersDistinct: fc.oneof(
+        fc.constant(undefined),
+        fc.record({ authorization: fc.array(fc.string(), { maxLength: 3 }) }),
+      ),
+    },
+    { requiredKeys: [] },
+  );
+
+  it("on arbitrary request-like input", () => {
+    fc.assert(
+      fc.property(request, (input) => {
+        try {
+          const credential = extractCredential(input as RequestLike);
+          expect(credential.key).toMatch(/^mgw_[A-Za-z0-9]{32}$/);
+          expect(credential.url).not.toContain(credential.key);
+        } catch (error) {
+          expect(isMcpgateError(error)).toBe(true);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("even on values of the wrong type", () => {
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), (url, headers) => {
+        try {
+          extractCredential({ url, headers, headersDistinct: headers } as RequestLike);
+        } catch (error) {
+          expect(isMcpgateError(error)).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
