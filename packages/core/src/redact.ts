@@ -8,7 +8,8 @@ import { KEY_ID_LENGTH } from "./key-format.js";
  * redacted too (a key glued to other characters is still a leaked key), but a run stops before
  * the next `mgw_` so that key is redacted on its own.
  */
-const KEYISH = new RegExp(`mgw_([A-Za-z0-9]{${KEY_ID_LENGTH}})(?:(?!mgw_)[A-Za-z0-9])+`, "g");
+const KEY_CHAR = "(?:(?!mgw_)[A-Za-z0-9])";
+const KEYISH = new RegExp(`mgw_(${KEY_CHAR}{${KEY_ID_LENGTH}})${KEY_CHAR}+`, "g");
 
 /**
  * Replaces every `mgw_` key in `text` by its key-id form (`mgw_a1b2c3d4…`).

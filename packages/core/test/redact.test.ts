@@ -28,6 +28,7 @@ describe("redactKey", () => {
           for (const key of keys) expect(redacted).not.toContain(secretOf(key));
         },
       ),
+      { numRuns: 5000 },
     );
   });
 
@@ -41,6 +42,11 @@ describe("redactKey", () => {
     const a = generateKey();
     const b = generateKey();
     expect(redactKey(`mgw_${a}${b}`)).toBe(`mgw_mgw_${a.slice(4, 12)}…mgw_${b.slice(4, 12)}…`);
+  });
+
+  it("redacts a key that follows a short mgw_ run (found by fast-check)", () => {
+    const key = generateKey();
+    expect(redactKey(`mgw_000000${key}`)).not.toContain(key.slice(12));
   });
 
   it("leaves text without keys unchanged", () => {
