@@ -1,0 +1,21 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig([
+  {
+    entry: ["src/index.ts"],
+    format: ["esm", "cjs"],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: "node20",
+    platform: "node",
+  },
+  {
+    entry: ["src/bin.ts"],
+    format: ["esm"],
+    sourcemap: true,
+    target: "node20",
+    platform: "node",
+    banner: { js: "#!/usr/bin/env node" },
+  },
+]);
