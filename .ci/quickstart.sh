@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Follows the README quickstart verbatim in a fresh clone: every command of the first ```sh block,
+# except the test command (CI runs the whole suite as its own step).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+git clone --quiet "$repo" "$work/mcpgate"
+cd "$work/mcpgate"
+commands=$(awk '/^```sh$/{inside=1; next} inside && /^```$/{exit} inside' README.md | sed 's/[[:space:]]*#.*$//' | grep -v '^[[:space:]]*$' | grep -vx 'pnpm test')
+if [[ -z "$commands" ]]; then
+  echo "no quickstart commands found in README.md" >&2
+  exit 1
+fi
+while IFS= read -r command; do
+  echo "\$ $command"
+  bash -c "$command"
+done <<<"$commands"
