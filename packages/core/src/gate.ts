@@ -26,7 +26,7 @@ import {
 import { createKeyHasher, type HashingOptions, type KeyHasher } from "./hashing.js";
 import { generateKey, parseKey } from "./key-format.js";
 import { zodFieldError } from "./options.js";
-import type { Store, StoreEvent } from "./store.js";
+import { STORE_METHODS, type Store, type StoreEvent } from "./store.js";
 
 /** Options of {@link createGate}. Validated once; a bad one throws a `TypeError` naming it. */
 export interface GateOptions {
@@ -130,26 +130,14 @@ function defaultConcurrency(): number {
   return Math.max(1, Math.min(threadpool, os.availableParallelism()));
 }
 
-const storeMethods = [
-  "create",
-  "getById",
-  "getByKeyId",
-  "list",
-  "update",
-  "replaceKey",
-  "updateKeyHash",
-  "touch",
-  "delete",
-];
-
 const gateOptionsSchema = z
   .object({
     store: z.custom<Store>(
       (value) =>
         typeof value === "object" &&
         value !== null &&
-        storeMethods.every((m) => typeof (value as Record<string, unknown>)[m] === "function"),
-      `must implement the Store interface (${storeMethods.join(", ")})`,
+        STORE_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === "function"),
+      `must implement the Store interface (${STORE_METHODS.join(", ")})`,
     ),
     hashing: z.custom<HashingOptions>((v) => typeof v === "object" && v !== null).optional(),
     hasher: z

@@ -4,6 +4,19 @@
  */
 import type { AppPatch, AppRecord } from "./app.js";
 
+/** The methods every {@link Store} has (`subscribe` is optional). @internal */
+export const STORE_METHODS = [
+  "create",
+  "getById",
+  "getByKeyId",
+  "list",
+  "update",
+  "replaceKey",
+  "updateKeyHash",
+  "touch",
+  "delete",
+] as const satisfies ReadonlyArray<keyof Store>;
+
 /** A new key for an app, swapped in only if the app is still at `expectedGeneration`. */
 export interface KeyReplacement {
   expectedGeneration: number;

@@ -2,7 +2,7 @@
  * A real store with a switch: while "down", every call rejects the way a dropped database
  * connection does. For testing fail-closed behaviour without mocking anything.
  */
-import type { Store } from "../store.js";
+import { STORE_METHODS, type Store } from "../store.js";
 
 /** A store wrapper whose calls fail while `down` is true. */
 export interface OutageStore {
@@ -11,18 +11,6 @@ export interface OutageStore {
   readonly failedCalls: number;
   down: boolean;
 }
-
-const METHODS = [
-  "create",
-  "getById",
-  "getByKeyId",
-  "list",
-  "update",
-  "replaceKey",
-  "updateKeyHash",
-  "touch",
-  "delete",
-] as const;
 
 /**
  * Wraps `inner` so that every method rejects with `Error("connection refused")` while `down` is set.
@@ -38,7 +26,7 @@ const METHODS = [
 export function withOutage(inner: Store): OutageStore {
   const state = { down: false, failedCalls: 0 };
   const store = {} as Record<string, unknown>;
-  for (const method of METHODS) {
+  for (const method of STORE_METHODS) {
     store[method] = (...args: unknown[]) => {
       if (state.down) {
         state.failedCalls++;
