@@ -44,6 +44,12 @@ interface HashMemo {
   keyHash: string;
 }
 
+/** One cold verification in progress, shared by every request for the same key (single-flight). */
+interface Flight {
+  epoch: number;
+  promise: Promise<App>;
+}
+
 interface FailureBucket {
   tokens: number;
   updatedAt: number;
@@ -60,7 +66,7 @@ export class Authenticator {
   readonly #verified: BoundedMap<string, HashMemo>;
   readonly #failed: BoundedMap<string, string>;
   readonly #budgets: BoundedMap<string, FailureBucket>;
-  readonly #inflight = new Map<string, { epoch: number; promise: Promise<App> }>();
+  readonly #inflight = new Map<string, Flight>();
   readonly #pool: VerificationPool;
   /** Bumped by every eviction: a verification that started before it must not fill the cache. */
   #epoch = 0;
@@ -102,17 +108,24 @@ export class Authenticator {
   }
 
   #coldPath(key: string, digest: string): Promise<App> {
-    const flight = this.#inflight.get(digest);
-    if (flight !== undefined && flight.epoch === this.#epoch) return flight.promise;
-    const epoch = this.#epoch;
-    const promise = this.#verify(key, digest, epoch).finally(() => {
-      if (this.#inflight.get(digest)?.promise === promise) this.#inflight.delete(digest);
-    });
-    this.#inflight.set(digest, { epoch, promise });
-    return promise;
+    const current = this.#inflight.get(digest);
+    if (current !== undefined && current.epoch === this.#epoch) return current.promise;
+    const flight: Flight = { epoch: this.#epoch, promise: undefined as unknown as Promise<App> };
+    flight.promise = this.#verify(key, digest, flight);
+    this.#inflight.set(digest, flight);
+    return flight.promise;
   }
 
-  async #verify(key: string, digest: string, epoch: number): Promise<App> {
+  async #verify(key: string, digest: string, flight: Flight): Promise<App> {
+    try {
+      return await this.#lookUpAndVerify(key, digest, flight.epoch);
+    } finally {
+      // A try/finally here costs no extra promise, unlike `.finally()` on the caller's side.
+      if (this.#inflight.get(digest) === flight) this.#inflight.delete(digest);
+    }
+  }
+
+  async #lookUpAndVerify(key: string, digest: string, epoch: number): Promise<App> {
     const keyId = key.slice(KEY_PREFIX.length, KEY_PREFIX.length + KEY_ID_LENGTH);
     let record: AppRecord | undefined;
     try {

@@ -339,8 +339,8 @@ export function createGate(options: GateOptions): Gate {
       return deleted;
     },
 
-    async authenticate(key) {
-      return noteUse(await authenticator.authenticate(key));
+    authenticate(key) {
+      return authenticator.authenticate(key).then(noteUse);
     },
 
     async authenticateRequest(request) {
