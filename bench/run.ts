@@ -5,10 +5,12 @@
 import os from "node:os";
 import { authenticateBench } from "./authenticate.bench.js";
 import { keysBench } from "./keys.bench.js";
+import { postgresBench } from "./postgres.bench.js";
 
 const suites: Record<string, () => Promise<void>> = {
   keys: keysBench,
   authenticate: authenticateBench,
+  postgres: postgresBench,
 };
 
 const wanted = process.argv.slice(2);

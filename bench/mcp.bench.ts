@@ -1,0 +1,138 @@
+/**
+ * `tools/call` round trips per second through the same MCP SDK server, with and without @mcpgate
+ * (key already in the positive cache), stateful and stateless. Real HTTP on 127.0.0.1 and the
+ * real SDK client; several clients in parallel; baseline and gated runs alternate so drift on the
+ * machine hits both.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createGate, MemoryStore } from "@mcpgate/core";
+import { createMcpHandler } from "@mcpgate/mcp";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { z } from "zod";
+
+const CLIENTS = 8;
+const ROUNDS = 5;
+const ROUND_MS = 1_000;
+
+type Mode = "stateful" | "stateless";
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+function buildServer(): McpServer {
+  const server = new McpServer({ name: "bench", version: "1.0.0" });
+  server.registerTool("echo", { inputSchema: { text: z.string() } }, ({ text }) => ({
+    content: [{ type: "text", text }],
+  }));
+  return server;
+}
+
+/** The SDK's own recipe, no auth: a session map (stateful) or a server per request (stateless). */
+function baseline(mode: Mode): Handler {
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  return async (req, res) => {
+    if (mode === "stateless") {
+      if (req.method !== "POST") return void res.writeHead(405).end();
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      const server = buildServer();
+      res.once("close", () => void server.close());
+      await server.connect(transport);
+      return transport.handleRequest(req, res);
+    }
+    const id = req.headers["mcp-session-id"];
+    const existing = typeof id === "string" ? sessions.get(id) : undefined;
+    if (existing) return existing.handleRequest(req, res);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: randomUUID,
+      onsessioninitialized: (sid) => void sessions.set(sid, transport),
+    });
+    await buildServer().connect(transport);
+    return transport.handleRequest(req, res);
+  };
+}
+
+async function listen(handler: Handler): Promise<{ server: Server; origin: string }> {
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function clients(url: string, key?: string): Promise<Client[]> {
+  return Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      const headers: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
+      const client = new Client({ name: "bench", version: "1.0.0" });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }),
+      );
+      return client;
+    }),
+  );
+}
+
+/** Round trips completed by all clients in `ms`. */
+async function measure(pool: Client[], ms: number): Promise<number> {
+  const end = performance.now() + ms;
+  let count = 0;
+  await Promise.all(
+    pool.map(async (client) => {
+      while (performance.now() < end) {
+        await client.callTool({ name: "echo", arguments: { text: "hi" } });
+        count++;
+      }
+    }),
+  );
+  return count;
+}
+
+export async function mcpBench(): Promise<void> {
+  const rows = [];
+  for (const mode of ["stateful", "stateless"] as const) {
+    const gate = createGate({ store: new MemoryStore(), lastUsed: false });
+    const { key } = await gate.createApp({ name: "bench", tools: ["echo"] });
+    const gated = createMcpHandler({ gate, mode, server: buildServer });
+    const plain = await listen(baseline(mode));
+    const withGate = await listen(gated);
+    const plainClients = await clients(`${plain.origin}/mcp`);
+    const gateClients = await clients(`${withGate.origin}/mcp`, key);
+
+    await measure(plainClients, 300); // warm-up (JIT, key cache)
+    await measure(gateClients, 300);
+    let plainCalls = 0;
+    let gateCalls = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      plainCalls += await measure(plainClients, ROUND_MS);
+      gateCalls += await measure(gateClients, ROUND_MS);
+    }
+    const seconds = (ROUNDS * ROUND_MS) / 1000;
+    const base = plainCalls / seconds;
+    const gatedRate = gateCalls / seconds;
+    rows.push(
+      {
+        scenario: `${mode}: SDK alone`,
+        "calls/s": Math.round(base),
+        "% of SDK alone": "100 (baseline)",
+      },
+      {
+        scenario: `${mode}: SDK + @mcpgate/mcp`,
+        "calls/s": Math.round(gatedRate),
+        "% of SDK alone": ((100 * gatedRate) / base).toFixed(1),
+      },
+    );
+
+    await Promise.all([...plainClients, ...gateClients].map((client) => client.close()));
+    await gated.close();
+    for (const { server } of [plain, withGate]) {
+      server.closeAllConnections();
+      server.close();
+    }
+    await gate.close();
+  }
+  console.log(
+    `\n## MCP tools/call round trips (${CLIENTS} clients, ${ROUNDS} × ${ROUND_MS} ms each)`,
+  );
+  console.table(rows);
+}
