@@ -1,21 +1,10 @@
-import { defineConfig } from "tsup";
+import { packageConfig } from "../../tsup.package.js";
 
-export default defineConfig([
+export default [
+  packageConfig(["src/index.ts"], { clean: false }),
+  // The executable: ESM only, with a shebang. `pnpm build` empties dist first (two parallel builds must not both clean it).
   {
-    entry: ["src/index.ts"],
-    format: ["esm", "cjs"],
-    dts: true,
-    clean: true,
-    sourcemap: true,
-    target: "node20",
-    platform: "node",
-  },
-  {
-    entry: ["src/bin.ts"],
-    format: ["esm"],
-    sourcemap: true,
-    target: "node20",
-    platform: "node",
+    ...packageConfig(["src/bin.ts"], { format: ["esm"], dts: false, clean: false }),
     banner: { js: "#!/usr/bin/env node" },
   },
-]);
+];

@@ -1,12 +1,6 @@
-import { defineConfig } from "tsup";
+import { packageConfig } from "../../tsup.package.js";
 
-export default defineConfig({
-  entry: { index: "src/index.ts", "testing/index": "src/testing/index.ts" },
-  external: ["vitest"],
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
-  platform: "node",
-});
+export default packageConfig(
+  { index: "src/index.ts", "testing/index": "src/testing/index.ts" },
+  { external: ["vitest"] },
+);
