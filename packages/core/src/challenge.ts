@@ -177,3 +177,29 @@ export function createChallenger(options: ChallengeOptions = {}): Challenger {
  * ```
  */
 export const toChallenge: Challenger = createChallenger();
+
+/** A JSON-RPC 2.0 error response for a challenge (what MCP endpoints answer instead of a plain body). */
+export interface JsonRpcChallengeBody {
+  jsonrpc: "2.0";
+  error: { code: -32000; message: string; data: { error: string } };
+  id: null;
+}
+
+/**
+ * The JSON-RPC error body an MCP endpoint writes with a challenge's status and headers: code
+ * -32000 (the MCP SDK's code for HTTP-level refusals), the fixed message, and the public error code
+ * in `data.error`.
+ *
+ * @example
+ * ```ts
+ * const challenge = toChallenge(new InvalidKeyError());
+ * toJsonRpcErrorBody(challenge).error.data.error; // "invalid_key"
+ * ```
+ */
+export function toJsonRpcErrorBody(challenge: Challenge): JsonRpcChallengeBody {
+  return {
+    jsonrpc: "2.0",
+    error: { code: -32000, message: challenge.body.message, data: { error: challenge.body.error } },
+    id: null,
+  };
+}

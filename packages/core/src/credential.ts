@@ -15,6 +15,7 @@ import {
 } from "./errors.js";
 import { isKey, KEY_LENGTH } from "./key-format.js";
 import { zodFieldError } from "./options.js";
+import { redactUrl } from "./redact.js";
 
 /** Header values as Node gives them: `headers` (string | string[]) or `headersDistinct` (string[]). */
 export type HeaderValues = Record<string, string | readonly string[] | undefined>;
@@ -163,3 +164,26 @@ export function createCredentialExtractor(options: ExtractionOptions = {}): Cred
  * ```
  */
 export const extractCredential: CredentialExtractor = createCredentialExtractor();
+
+/**
+ * Builds a function that makes a URL safe to route on and to log, before authentication: a key in
+ * the path under `basePath` is removed, any other key-like text is redacted. Never throws (a URL
+ * the extractor refuses is only redacted; authentication will refuse it later).
+ *
+ * @example
+ * ```ts
+ * const clean = createUrlCleaner({ basePath: "/mcp" });
+ * clean(`/mcp/${generateKey()}/sse`); // "/mcp/sse"
+ * ```
+ */
+export function createUrlCleaner(options: ExtractionOptions = {}): (url: string) => string {
+  const extract = createCredentialExtractor(options);
+  return (url) => {
+    if (!/mgw/i.test(url)) return url;
+    try {
+      return redactUrl(extract({ url }).url);
+    } catch {
+      return redactUrl(url);
+    }
+  };
+}

@@ -15,7 +15,12 @@ import {
 } from "./app.js";
 import { Authenticator, storeError } from "./authenticator.js";
 import { createChallenger, type Challenge } from "./challenge.js";
-import { createCredentialExtractor, type Credential, type RequestLike } from "./credential.js";
+import {
+  createCredentialExtractor,
+  createUrlCleaner,
+  type Credential,
+  type RequestLike,
+} from "./credential.js";
 import {
   AppNotFoundError,
   DuplicateKeyIdError,
@@ -110,6 +115,12 @@ export interface Gate {
    * Returns an unsubscribe function.
    */
   onChange(listener: (event: StoreEvent) => void): () => void;
+  /**
+   * The URL with a key in the path (under this gate's base path) removed and any other key
+   * redacted; never throws. For code that routes or logs before authenticating (Fastify's
+   * `rewriteUrl`, access loggers).
+   */
+  cleanUrl(url: string): string;
   /** The challenge (status, headers, body) for any error, with this gate's realm. */
   challenge(error: unknown): Challenge;
   /** Flushes pending last-used times and stops listening to the store. */
@@ -360,6 +371,8 @@ export function createGate(options: GateOptions): Gate {
       return () => listeners.delete(listener);
     },
 
+    cleanUrl: createUrlCleaner({ basePath: settings.basePath }),
+
     challenge: challenger,
 
     async close() {
@@ -374,6 +387,21 @@ export function createGate(options: GateOptions): Gate {
 }
 
 const authenticators = new WeakMap<Gate, Authenticator>();
+
+/**
+ * True when `value` was made by {@link createGate} (in this or another copy of @mcpgate/core, as
+ * far as its shape tells). Adapters check their `gate` option with it.
+ *
+ * @example
+ * ```ts
+ * if (!isGate(options.gate)) throw new TypeError("gate must come from createGate()");
+ * ```
+ */
+export function isGate(value: unknown): value is Gate {
+  if (typeof value !== "object" || value === null) return false;
+  const gate = value as Record<string, unknown>;
+  return typeof gate.authenticateRequest === "function" && typeof gate.challenge === "function";
+}
 
 /** The principals a gate holds in its cache (tests and diagnostics only). @internal */
 export function cachedAppsOf(gate: Gate): App[] {

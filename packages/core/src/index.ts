@@ -46,6 +46,8 @@ export {
 export {
   createChallenger,
   toChallenge,
+  toJsonRpcErrorBody,
+  type JsonRpcChallengeBody,
   type Challenge,
   type ChallengeBody,
   type ChallengeOptions,
@@ -53,6 +55,7 @@ export {
 } from "./challenge.js";
 export {
   createCredentialExtractor,
+  createUrlCleaner,
   extractCredential,
   type Credential,
   type CredentialExtractor,
@@ -75,9 +78,11 @@ export type { KeyReplacement, Store, StoreEvent } from "./store.js";
 export { MemoryStore, type MemoryStoreOptions } from "./memory-store.js";
 export {
   createGate,
+  isGate,
   type AuthResult,
   type Gate,
   type GateOptions,
   type IssuedKey,
 } from "./gate.js";
 export { toAuthInfo, type McpgateAuthInfo } from "./auth-info.js";
+export { zodFieldError } from "./options.js";

@@ -4,7 +4,18 @@
  */
 import type { z } from "zod";
 
-/** A `TypeError` whose message names every offending field, e.g. `gate options: cache.ttlMs: Too small`. */
+/**
+ * A `TypeError` whose message names every offending field, e.g.
+ * `Invalid gate options: cache.ttlMs: Too small`. For adapters and stores that validate their own
+ * options with zod, so every @mcpgate package reports bad options the same way.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * const parsed = z.object({ port: z.number() }).safeParse({ port: "80" });
+ * if (!parsed.success) throw zodFieldError("server options", parsed.error);
+ * ```
+ */
 export function zodFieldError(context: string, error: z.ZodError): TypeError {
   const problems = error.issues.map((issue) => {
     const field = issue.path.length > 0 ? issue.path.join(".") : "(options)";

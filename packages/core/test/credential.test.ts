@@ -8,6 +8,7 @@ import {
   MalformedPathError,
   MissingCredentialsError,
   createCredentialExtractor,
+  createUrlCleaner,
   extractCredential,
   generateKey,
   isMcpgateError,
@@ -219,6 +220,27 @@ describe("extractCredential never throws anything but a McpgateError", () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe("createUrlCleaner", () => {
+  const clean = createUrlCleaner({ basePath: "/mcp" });
+
+  it("removes a path key under the base path and redacts any other key", () => {
+    expect(clean(`/mcp/${key}/sse?x=1`)).toBe("/mcp/sse?x=1");
+    expect(clean(`/elsewhere/${key}`)).toBe(`/elsewhere/mgw_${key.slice(4, 12)}…`);
+    expect(clean(`/mcp/${key}/../admin`)).toBe(`/mcp/mgw_${key.slice(4, 12)}…/../admin`);
+    expect(clean("/health")).toBe("/health");
+  });
+
+  it("never throws and never returns the secret part of a key", () => {
+    fc.assert(
+      fc.property(fc.webPath(), fc.string(), fc.boolean(), (path, junk, encode) => {
+        const fresh = generateKey();
+        const url = `/mcp/${encode ? fresh.replace("_", "%5F") : fresh}${path}?${junk}`;
+        expect(clean(url)).not.toContain(fresh.slice(12));
+      }),
     );
   });
 });

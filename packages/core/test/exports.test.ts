@@ -33,10 +33,12 @@ describe("@mcpgate/core public surface", () => {
         "createCredentialExtractor",
         "createGate",
         "createKeyHasher",
+        "createUrlCleaner",
         "extractCredential",
         "formatKeyId",
         "generateKey",
         "hashKey",
+        "isGate",
         "isKey",
         "isMcpgateError",
         "isToolAllowed",
@@ -46,7 +48,9 @@ describe("@mcpgate/core public surface", () => {
         "redactUrl",
         "toAuthInfo",
         "toChallenge",
+        "toJsonRpcErrorBody",
         "verifyKeyHash",
+        "zodFieldError",
       ]
     `);
   });

@@ -9,6 +9,7 @@ import {
   StoreUnavailableError,
   createGate,
   generateKey,
+  isGate,
   type Store,
 } from "../src/index.js";
 import { withOutage } from "../src/testing/index.js";
@@ -38,6 +39,22 @@ describe("createGate options", () => {
   ])("rejects %j with a TypeError naming %s", (options, field) => {
     expect(() => createGate(options as never)).toThrow(TypeError);
     expect(() => createGate(options as never)).toThrow(field);
+  });
+});
+
+describe("isGate", () => {
+  it("recognises a gate and nothing else", () => {
+    expect(isGate(createGate({ store: new MemoryStore(), lastUsed: false }))).toBe(true);
+    for (const value of [
+      undefined,
+      null,
+      {},
+      { authenticateRequest: () => {} },
+      new MemoryStore(),
+      "gate",
+    ]) {
+      expect(isGate(value)).toBe(false);
+    }
   });
 });
 

@@ -17,6 +17,7 @@ import {
   ToolNotAllowedError,
   createChallenger,
   toChallenge,
+  toJsonRpcErrorBody,
 } from "../src/index.js";
 
 /** auth-param values of a Bearer challenge (RFC 9110 §11.6.1 syntax, quoted-string values). */
@@ -150,5 +151,23 @@ describe("non-auth statuses", () => {
     const a = toChallenge(new InvalidKeyError());
     a.headers["x-extra"] = "1";
     expect(toChallenge(new InvalidKeyError()).headers["x-extra"]).toBeUndefined();
+  });
+});
+
+describe("toJsonRpcErrorBody: the same challenge as a JSON-RPC error for MCP endpoints", () => {
+  it("carries the fixed message and the public code, never the internals", () => {
+    const challenge = toChallenge(
+      new StoreUnavailableError({ cause: new Error("password=hunter2") }),
+    );
+    expect(toJsonRpcErrorBody(challenge)).toEqual({
+      jsonrpc: "2.0",
+      error: {
+        code: -32000,
+        message: challenge.body.message,
+        data: { error: "service_unavailable" },
+      },
+      id: null,
+    });
+    expect(JSON.stringify(toJsonRpcErrorBody(challenge))).not.toContain("hunter2");
   });
 });

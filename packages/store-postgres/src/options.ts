@@ -1,5 +1,6 @@
 /** Options of the store factories, validated once with zod; a bad one is a TypeError naming it. */
 import type { PGlite } from "@electric-sql/pglite";
+import { zodFieldError } from "@mcpgate/core";
 import type { Pool } from "pg";
 import { z } from "zod";
 
@@ -157,7 +158,7 @@ function has(options: unknown, key: string): boolean {
 export function parsePostgresOptions(options: unknown): ParsedPostgresOptions {
   const schema = has(options, "pool") ? poolOptionsSchema : connectionOptionsSchema;
   const result = schema.safeParse(options);
-  if (!result.success) throw optionsError("PostgreSQL store options", result.error);
+  if (!result.success) throw zodFieldError("PostgreSQL store options", result.error);
   return result.data;
 }
 
@@ -165,15 +166,6 @@ export function parsePostgresOptions(options: unknown): ParsedPostgresOptions {
 export function parsePGliteOptions(options: unknown): ParsedPGliteOptions {
   const schema = has(options, "pglite") ? pgliteInstanceOptionsSchema : dataDirOptionsSchema;
   const result = schema.safeParse(options);
-  if (!result.success) throw optionsError("PGlite store options", result.error);
+  if (!result.success) throw zodFieldError("PGlite store options", result.error);
   return result.data;
-}
-
-/** A `TypeError` whose message names every offending field. */
-export function optionsError(context: string, error: z.ZodError): TypeError {
-  const problems = error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.join(".") : "(options)";
-    return `${field}: ${issue.message}`;
-  });
-  return new TypeError(`Invalid ${context}: ${problems.join("; ")}`);
 }

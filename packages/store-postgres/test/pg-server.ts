@@ -127,13 +127,18 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
+/** `MCPGATE_TEST_PG_URL`, treating an empty value as unset. */
+function configuredUrl(): string | undefined {
+  return process.env.MCPGATE_TEST_PG_URL || undefined;
+}
+
 /**
  * A fresh database named after `label` (files can run in parallel): on `MCPGATE_TEST_PG_URL` when
  * set, otherwise on a throwaway cluster started for it.
  */
 export async function testDatabase(label: string): Promise<TestDatabase> {
-  const cluster = process.env.MCPGATE_TEST_PG_URL ? undefined : await startCluster();
-  const serverUrl = process.env.MCPGATE_TEST_PG_URL ?? (cluster as Cluster).url;
+  const cluster = configuredUrl() ? undefined : await startCluster();
+  const serverUrl = configuredUrl() ?? (cluster as Cluster).url;
   const name = `mcpgate_${label}_${process.pid}_${Date.now().toString(36)}`.toLowerCase();
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
