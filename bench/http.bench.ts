@@ -137,7 +137,7 @@ const variants: Variant[] = [
     name: "fastifyMcpgate (cached key)",
     bare: false,
     start: async (gate) => {
-      const app = Fastify({ rewriteUrl: createRewriteUrl() });
+      const app = Fastify({ rewriteUrl: createRewriteUrl(gate) });
       await app.register(fastifyMcpgate, { gate });
       return listenFastify(app);
     },
@@ -148,7 +148,7 @@ const variants: Variant[] = [
     bare: false,
     unknownKey: true,
     start: async (gate) => {
-      const app = Fastify({ rewriteUrl: createRewriteUrl() });
+      const app = Fastify({ rewriteUrl: createRewriteUrl(gate) });
       await app.register(fastifyMcpgate, { gate });
       return listenFastify(app);
     },

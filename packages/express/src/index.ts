@@ -1,1 +1,93 @@
-export {};
+/**
+ * @mcpgate/express: MCPGate API-key auth as Express 4/5 middleware.
+ */
+import { isGate, toAuthInfo, type App, type Gate } from "@mcpgate/core";
+import type { Request, RequestHandler, Response } from "express";
+
+/**
+ * The MCP SDK's `AuthInfo`, member for member, so this package's `req.auth` declaration and the
+ * SDK's own (`@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth`) merge without conflict.
+ *
+ * @example
+ * ```ts
+ * const auth: AuthInfo | undefined = req.auth; // set by mcpgate(gate)
+ * ```
+ */
+export interface AuthInfo {
+  token: string;
+  clientId: string;
+  scopes: string[];
+  expiresAt?: number;
+  resource?: URL;
+  extra?: Record<string, unknown>;
+}
+
+// Global `Express.Request` (which every Express `Request` extends) needs no module resolution, and
+// the SDK's `auth?: AuthInfo` on `express-serve-static-core` is assignable to this one.
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by `mcpgate()` (or the MCP SDK's bearer middleware): the caller's `AuthInfo`. */
+      auth?: AuthInfo;
+      /** Set by `mcpgate()`: the authenticated app (no hash, no key). */
+      mcpgate?: App;
+    }
+  }
+}
+
+/** Express strips the mount path from `req.url`; re-derive it from the key-free full URL. */
+function relativeUrl(fullUrl: string, baseUrl: string): string {
+  if (baseUrl === "" || !fullUrl.startsWith(baseUrl)) return fullUrl;
+  const rest = fullUrl.slice(baseUrl.length);
+  return rest.startsWith("/") ? rest : `/${rest}`;
+}
+
+/**
+ * Express middleware (4 and 5) that lets a request through only with a valid key, in the path under
+ * the gate's base path (`/mcp/mgw_…`) or in `Authorization: Bearer`. Otherwise it answers core's
+ * challenge and does not call `next()`. On success `req.originalUrl` and `req.url` lose the key,
+ * `req.auth` is the MCP SDK `AuthInfo` (so an SDK transport passes it to tools as
+ * `extra.authInfo`) and `req.mcpgate` is the app.
+ *
+ * @throws TypeError when `gate` is not a Gate.
+ * @example
+ * ```ts
+ * const gate = createGate({ store: new MemoryStore() });
+ * const app = express();
+ * app.use("/mcp", mcpgate(gate), (req, res) => {
+ *   res.json({ hello: req.mcpgate?.name });
+ * });
+ * ```
+ */
+export function mcpgate(gate: Gate): RequestHandler {
+  if (!isGate(gate)) throw new TypeError("mcpgate: gate must be a Gate from createGate()");
+
+  /** Resolves `true` when the request may go on; otherwise the challenge has been written. */
+  async function authenticate(req: Request, res: Response): Promise<boolean> {
+    // A mounted middleware sees a relative req.url; the key and the base path are in the full URL.
+    const result = await gate.authenticateRequest({
+      url: req.originalUrl,
+      headers: req.headers,
+      headersDistinct: req.headersDistinct,
+    });
+    if (!result.ok) {
+      res.status(result.challenge.status).set(result.challenge.headers).json(result.challenge.body);
+      return false;
+    }
+    if (result.credential.source === "path") {
+      req.url = relativeUrl(result.credential.url, req.baseUrl);
+      req.originalUrl = result.credential.url;
+    }
+    req.auth = toAuthInfo(result.app);
+    req.mcpgate = result.app;
+    return true;
+  }
+
+  // Express 4 ignores rejected promises: settle every outcome here.
+  return (req, res, next) => {
+    authenticate(req, res).then((ok) => {
+      if (ok) next();
+    }, next);
+  };
+}

@@ -1,1 +1,190 @@
-export {};
+/**
+ * @mcpgate/fastify: MCPGate API-key auth for Fastify 5: a `rewriteUrl` helper (path keys are
+ * removed before routing), a plugin that authenticates in `onRequest`, and a log serializer.
+ */
+import type { IncomingMessage } from "node:http";
+import {
+  isGate,
+  redactUrl,
+  toAuthInfo,
+  zodFieldError,
+  type App,
+  type Gate,
+  type McpgateAuthInfo,
+} from "@mcpgate/core";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { z } from "zod";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The MCP SDK `AuthInfo` of the authenticated app; `null` before authentication. */
+    auth: McpgateAuthInfo | null;
+    /** The authenticated app (no hash, no key); `null` before authentication. */
+    mcpgate: App | null;
+  }
+  interface FastifyInstance {
+    /**
+     * Authenticates a request and attaches `request.auth` / `request.mcpgate`. Added by
+     * {@link fastifyMcpgate}. With `decorateOnly`, it throws an error carrying `statusCode` and
+     * `headers` (for `@fastify/auth`); otherwise it writes core's challenge itself.
+     */
+    verifyMcpgate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+}
+
+/**
+ * Options of {@link fastifyMcpgate}.
+ *
+ * @example
+ * ```ts
+ * const options: FastifyMcpgateOptions = { gate, decorateOnly: true };
+ * ```
+ */
+export interface FastifyMcpgateOptions {
+  /** The gate that authenticates. */
+  gate: Gate;
+  /**
+   * Only decorate (`fastify.verifyMcpgate`, `request.auth`, `request.mcpgate`) without adding the
+   * `onRequest` hook, to compose with `@fastify/auth` or use per route. Default `false`.
+   */
+  decorateOnly?: boolean;
+}
+
+/** The URL each request had before {@link createRewriteUrl} removed its path key. */
+const urlsBeforeRewrite = new WeakMap<IncomingMessage, string>();
+
+/**
+ * Builds Fastify's `rewriteUrl` server option, which runs before routing: a path key
+ * (`/mcp/mgw_…/x` → `/mcp/x`) is removed so the route that matches does not depend on it, and any
+ * other key-like text in the URL is redacted so neither routes, logs nor Fastify's own errors
+ * (`FST_ERR_BAD_URL` echoes the URL) see it. The plugin still authenticates the URL as it arrived.
+ * It uses the gate's own base path, so the two cannot disagree.
+ *
+ * @throws TypeError when `gate` is not a Gate.
+ * @example
+ * ```ts
+ * const gate = createGate({ store: new MemoryStore() });
+ * const app = Fastify({ rewriteUrl: createRewriteUrl(gate) });
+ * ```
+ */
+export function createRewriteUrl(gate: Gate): (req: IncomingMessage) => string {
+  if (!isGate(gate)) throw new TypeError("createRewriteUrl: gate must come from createGate()");
+  return (req) => {
+    const url = req.url ?? "/";
+    // Only the path is read here; the plugin judges path, query and headers together later.
+    const rewritten = gate.cleanUrl(url);
+    if (rewritten !== url) urlsBeforeRewrite.set(req, url);
+    return rewritten;
+  };
+}
+
+/**
+ * What Fastify's default `req` log serializer writes, with keys redacted from the URL.
+ *
+ * @example
+ * ```ts
+ * const line: SerializedRequest = serializeRequest(request); // line.url === "/mcp/mgw_a1b2c3d4…"
+ * ```
+ */
+// A type alias, not an interface: Fastify's serializer type needs an implicit index signature.
+export type SerializedRequest = {
+  method: string;
+  url: string;
+  version: string | undefined;
+  host: string;
+  remoteAddress: string;
+  remotePort: number | undefined;
+};
+
+/**
+ * A `req` log serializer that redacts keys from the URL (Fastify logs the URL before any hook
+ * runs).
+ *
+ * @example
+ * ```ts
+ * const app = Fastify({ logger: { serializers: { req: serializeRequest } } });
+ * ```
+ */
+export function serializeRequest(request: FastifyRequest): SerializedRequest {
+  return {
+    method: request.method,
+    // Fastify's url getter reads raw.url, which createRewriteUrl has usually cleaned already.
+    url: redactUrl(request.url),
+    version: request.headers["accept-version"] as string | undefined,
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket.remotePort,
+  };
+}
+
+const optionsSchema = z
+  .object({
+    gate: z.custom<Gate>(isGate, "must be a Gate from createGate()"),
+    decorateOnly: z.boolean().default(false),
+  })
+  .loose();
+
+const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, options) => {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) throw zodFieldError("@mcpgate/fastify options", parsed.error);
+  const { gate, decorateOnly } = parsed.data;
+
+  async function verifyMcpgate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const raw = request.raw;
+    const result = await gate.authenticateRequest({
+      url: urlsBeforeRewrite.get(raw) ?? raw.url,
+      headers: raw.headers,
+      headersDistinct: raw.headersDistinct,
+    });
+    if (!result.ok) {
+      const { status, headers, body } = result.challenge;
+      if (decorateOnly) {
+        throw Object.assign(new Error(body.message), {
+          statusCode: status,
+          headers,
+          code: body.error,
+        });
+      }
+      void reply.code(status).headers(headers).send(body);
+      return;
+    }
+    if (result.credential.source === "path") {
+      raw.url = result.credential.url;
+      // Set by Fastify when rewriteUrl is configured; it still holds the key.
+      if ("originalUrl" in raw) raw.originalUrl = result.credential.url;
+    }
+    request.auth = toAuthInfo(result.app);
+    request.mcpgate = result.app;
+  }
+
+  if (!fastify.hasRequestDecorator("mcpgate")) {
+    fastify.decorateRequest("auth", null);
+    fastify.decorateRequest("mcpgate", null);
+  }
+  fastify.decorate("verifyMcpgate", verifyMcpgate);
+  if (!decorateOnly) fastify.addHook("onRequest", verifyMcpgate);
+};
+
+/**
+ * Fastify 5 plugin: authenticates every request of the context it is registered in, in
+ * `onRequest` (before any body is read). Failures get core's challenge and no handler runs; on
+ * success `request.auth` is the MCP SDK `AuthInfo` and `request.mcpgate` the app. Pair it with
+ * {@link createRewriteUrl} so path keys do not take part in routing.
+ *
+ * @throws TypeError (at registration) when an option is invalid.
+ * @example
+ * ```ts
+ * const gate = createGate({ store: new MemoryStore() });
+ * const app = Fastify({
+ *   rewriteUrl: createRewriteUrl(gate),
+ *   logger: { serializers: { req: serializeRequest } },
+ * });
+ * await app.register(fastifyMcpgate, { gate });
+ * app.post("/mcp", async (request) => ({ hello: request.mcpgate?.name }));
+ * ```
+ */
+export const fastifyMcpgate: FastifyPluginAsync<FastifyMcpgateOptions> = fp(plugin, {
+  fastify: "5.x",
+  name: "@mcpgate/fastify",
+});

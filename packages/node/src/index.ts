@@ -1,1 +1,139 @@
-export {};
+/**
+ * @mcpgate/node: MCPGate API-key auth for a raw `node:http` handler, with no framework.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  isGate,
+  toAuthInfo,
+  zodFieldError,
+  type App,
+  type Challenge,
+  type Gate,
+  type McpgateAuthInfo,
+} from "@mcpgate/core";
+import { z } from "zod";
+
+/**
+ * A request that passed authentication: `url` no longer holds a path key.
+ *
+ * @example
+ * ```ts
+ * const handler = (req: AuthenticatedRequest, res: ServerResponse) => res.end(req.mcpgate.name);
+ * ```
+ */
+export type AuthenticatedRequest<Request extends IncomingMessage = IncomingMessage> = Request & {
+  /** The MCP SDK `AuthInfo` of the app (hand it to a transport's `handleRequest`). */
+  auth: McpgateAuthInfo;
+  /** The authenticated app (no hash, no key). */
+  mcpgate: App;
+};
+
+/**
+ * The handler {@link withMcpgate} calls once a request is authenticated.
+ *
+ * @example
+ * ```ts
+ * const hello: AuthenticatedHandler = (req, res) => res.end(`hello ${req.auth.clientId}`);
+ * ```
+ */
+export type AuthenticatedHandler<Request extends IncomingMessage = IncomingMessage> = (
+  req: AuthenticatedRequest<Request>,
+  res: ServerResponse,
+) => unknown;
+
+/**
+ * Options of {@link withMcpgate}.
+ *
+ * @example
+ * ```ts
+ * withMcpgate(gate, handler, { onHandlerError: (error, _req, res) => { log(error); res.destroy(); } });
+ * ```
+ */
+export interface WithMcpgateOptions {
+  /**
+   * Called when the handler throws or rejects. Default: answers `gate.challenge(error)` (a bare 500
+   * unless it is an McpgateError) when nothing was sent yet, otherwise destroys the response. The
+   * error's message is never written to the client.
+   */
+  onHandlerError?: (error: unknown, req: IncomingMessage, res: ServerResponse) => void;
+}
+
+const optionsSchema = z
+  .object({
+    onHandlerError: z
+      .custom<NonNullable<WithMcpgateOptions["onHandlerError"]>>((v) => typeof v === "function")
+      .optional(),
+  })
+  .strict();
+
+/**
+ * Writes core's challenge (status, `WWW-Authenticate`, `Retry-After`, small JSON body).
+ *
+ * @example
+ * ```ts
+ * const result = await gate.authenticateRequest(req);
+ * if (!result.ok) return writeChallenge(res, result.challenge);
+ * ```
+ */
+export function writeChallenge(res: ServerResponse, challenge: Challenge): void {
+  const body = JSON.stringify(challenge.body);
+  res.writeHead(challenge.status, {
+    ...challenge.headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** A `TypeError` naming every bad field (the format of core's option errors). */
+/**
+ * Wraps a `node:http` request handler so it only runs for requests with a valid key (in the path
+ * under the gate's base path, or `Authorization: Bearer`). Other requests get core's challenge and
+ * never reach `handler`. On success `req.url` has the key removed, `req.auth` is the MCP SDK
+ * `AuthInfo` and `req.mcpgate` the app.
+ *
+ * @throws TypeError when an option is invalid (the message names the field).
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { createGate, MemoryStore } from "@mcpgate/core";
+ * import { withMcpgate } from "@mcpgate/node";
+ *
+ * const gate = createGate({ store: new MemoryStore() });
+ * createServer(
+ *   withMcpgate(gate, (req, res) => res.end(`hello ${req.mcpgate.name}`)),
+ * ).listen(3000);
+ * ```
+ */
+export function withMcpgate<Request extends IncomingMessage = IncomingMessage>(
+  gate: Gate,
+  handler: AuthenticatedHandler<Request>,
+  options: WithMcpgateOptions = {},
+): (req: Request, res: ServerResponse) => void {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) throw zodFieldError("withMcpgate options", parsed.error);
+  if (!isGate(gate)) throw new TypeError("withMcpgate: gate must come from createGate()");
+  if (typeof handler !== "function") throw new TypeError("withMcpgate: handler must be a function");
+  const onHandlerError =
+    parsed.data.onHandlerError ??
+    ((error: unknown, _req: IncomingMessage, res: ServerResponse): void => {
+      // core's challenge: a bare 500 for anything that is not an McpgateError, message never shown
+      if (res.headersSent) res.destroy();
+      else writeChallenge(res, gate.challenge(error));
+    });
+
+  async function serve(req: Request, res: ServerResponse): Promise<void> {
+    const result = await gate.authenticateRequest(req);
+    if (!result.ok) return writeChallenge(res, result.challenge);
+    const authenticated = Object.assign(req, {
+      url: result.credential.url,
+      auth: toAuthInfo(result.app),
+      mcpgate: result.app,
+    });
+    await handler(authenticated, res);
+  }
+
+  return (req, res) => {
+    serve(req, res).catch((error: unknown) => onHandlerError(error, req, res));
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The same protected endpoint behind each adapter, on 127.0.0.1 (any free port). Every server
+ * answers an authenticated request with what its handler saw, so tests can check that the key is
+ * gone from the URL and that the principal is attached.
+ */
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import type { Gate } from "@mcpgate/core";
+import { mcpgate } from "@mcpgate/express";
+import { createRewriteUrl, fastifyMcpgate, serializeRequest } from "@mcpgate/fastify";
+import express from "express";
+import express4 from "express4";
+import Fastify from "fastify";
+import { withMcpgate } from "../src/index.js";
+
+/** What a protected handler answers. */
+export interface Seen {
+  ok: true;
+  appId: string | undefined;
+  url: string;
+  token: string | undefined;
+  clientId: string | undefined;
+  expiresAt: number | undefined;
+}
+
+export interface RunningServer {
+  name: string;
+  url: string;
+  /** Every log line the server wrote (only Fastify logs). */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export type ServerFactory = (gate: Gate) => Promise<RunningServer>;
+
+async function listen(server: Server): Promise<string> {
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function running(name: string, server: Server, logs: string[] = []): Promise<RunningServer> {
+  const url = await listen(server);
+  return {
+    name,
+    url,
+    logs,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+function expressServer(name: string, create: typeof express): ServerFactory {
+  return async (gate) => {
+    const app = create();
+    app.use(mcpgate(gate));
+    app.use((req, res) => {
+      const seen: Seen = {
+        ok: true,
+        appId: req.mcpgate?.id,
+        url: req.originalUrl,
+        token: req.auth?.token,
+        clientId: req.auth?.clientId,
+        expiresAt: req.auth?.expiresAt,
+      };
+      res.json(seen);
+    });
+    return running(name, createServer(app));
+  };
+}
+
+const nodeServer: ServerFactory = async (gate) =>
+  running(
+    "node",
+    createServer(
+      withMcpgate(gate, (req, res) => {
+        const seen: Seen = {
+          ok: true,
+          appId: req.mcpgate.id,
+          url: req.url ?? "",
+          token: req.auth.token,
+          clientId: req.auth.clientId,
+          expiresAt: req.auth.expiresAt,
+        };
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify(seen));
+      }),
+    ),
+  );
+
+const fastifyServer: ServerFactory = async (gate) => {
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const app = Fastify({
+    rewriteUrl: createRewriteUrl(gate),
+    logger: { level: "trace", stream, serializers: { req: serializeRequest } },
+  });
+  await app.register(fastifyMcpgate, { gate });
+  app.all("/*", async (request): Promise<Seen> => {
+    return {
+      ok: true,
+      appId: request.mcpgate?.id,
+      url: request.originalUrl,
+      token: request.auth?.token,
+      clientId: request.auth?.clientId,
+      expiresAt: request.auth?.expiresAt,
+    };
+  });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = app.server.address() as AddressInfo;
+  return { name: "fastify", url: `http://127.0.0.1:${port}`, logs, close: () => app.close() };
+};
+
+/** Every adapter under test, by name. */
+export const servers: Record<string, ServerFactory> = {
+  node: nodeServer,
+  "express 5": expressServer("express 5", express),
+  "express 4": expressServer("express 4", express4),
+  fastify: fastifyServer,
+};
