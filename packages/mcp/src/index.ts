@@ -1,1 +1,4 @@
-export {};
+export { createMcpHandler, type McpHandler } from "./handler.js";
+export type { McpHandlerOptions, McpServerLike } from "./options.js";
+export type { Guardrail, ToolCall } from "./isolation.js";
+export type { AllowedHosts, HostValidation } from "./host-validation.js";

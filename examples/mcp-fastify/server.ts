@@ -1,0 +1,63 @@
+/**
+ * An MCP server on Fastify 5: two apps, each seeing only its own tools. An admin route
+ * regenerates a key so the client can check the old one stops working.
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createGate, MemoryStore, type App } from "@mcpgate/core";
+import { createMcpHandler } from "@mcpgate/mcp";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
+import { z } from "zod";
+
+const gate = createGate({ store: new MemoryStore() });
+const weather = await gate.createApp({ name: "weather-bot", tools: ["forecast"] });
+const billing = await gate.createApp({ name: "billing-bot", tools: ["invoice_total"] });
+
+/** Every app gets the same server; its policy decides which tools it can see and call. */
+function buildServer(app: App): McpServer {
+  const server = new McpServer({ name: "example", version: "1.0.0" });
+  server.registerTool("forecast", { inputSchema: { city: z.string() } }, ({ city }) => ({
+    content: [{ type: "text", text: `Sunny in ${city} (asked by ${app.name})` }],
+  }));
+  server.registerTool(
+    "invoice_total",
+    { inputSchema: { items: z.array(z.number()) } },
+    ({ items }) => ({
+      content: [{ type: "text", text: String(items.reduce((a, b) => a + b, 0)) }],
+    }),
+  );
+  return server;
+}
+
+const mcp = createMcpHandler({ gate, mode: "stateful", server: buildServer });
+const fastify = Fastify();
+
+// The MCP endpoint: Fastify hands over the raw request and response (and the body it parsed).
+const serveMcp = (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  reply.hijack();
+  return mcp(req.raw, reply.raw, req.body);
+};
+fastify.all("/mcp", serveMcp);
+fastify.all("/mcp/*", serveMcp);
+
+// Demo admin API: POST /admin/apps/<id>/regenerate with `x-admin-token`. Returns the new key once.
+const adminToken = randomBytes(24).toString("hex");
+fastify.post<{ Params: { id: string } }>("/admin/apps/:id/regenerate", async (req, reply) => {
+  const token = Buffer.from(String(req.headers["x-admin-token"] ?? ""));
+  const expected = Buffer.from(adminToken);
+  if (token.length !== expected.length || !timingSafeEqual(token, expected)) {
+    return reply.code(401).send();
+  }
+  const { key } = await gate.regenerateKey(req.params.id);
+  return { key };
+});
+
+const address = await fastify.listen({ port: Number(process.env.PORT ?? 3000), host: "127.0.0.1" });
+// Printed for the example's client only: a real server never prints or logs a key.
+const ready = {
+  url: `${address}/mcp`,
+  keys: { weather: weather.key, billing: billing.key },
+  apps: { weather: weather.app.id, billing: billing.app.id },
+  admin: { url: `${address}/admin`, token: adminToken },
+};
+console.log(`READY ${JSON.stringify(ready)}`);

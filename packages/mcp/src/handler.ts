@@ -1,0 +1,244 @@
+/**
+ * `createMcpHandler`: an authenticated MCP Streamable HTTP endpoint as a node:http handler.
+ *
+ * Per request: fast refusals that cost nothing (OAuth discovery paths, Host/Origin, path, method),
+ * then authentication (every request, never "by session id"), the key stripped, the app's rate
+ * limit, and finally the SDK transport of the app's session (stateful) or of a fresh server
+ * (stateless), with tool isolation installed between the two.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { RateLimitedError, type App } from "@mcpgate/core";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { createHostCheck } from "./host-validation.js";
+import { isolateTools } from "./isolation.js";
+import { JSON_RPC, writeChallenge, writeJsonRpcError, writeSessionNotFound } from "./json-rpc.js";
+import { parseMcpHandlerOptions, type McpHandlerOptions, type McpServerLike } from "./options.js";
+import { RateLimiter } from "./rate-limit.js";
+import { readJsonBody, stripCredential, type McpRequest } from "./request.js";
+import { SessionRegistry, type Session } from "./sessions.js";
+
+/**
+ * A node:http request handler serving MCP, plus `close()` to end every session on shutdown.
+ *
+ * @example
+ * ```ts
+ * const mcp: McpHandler = createMcpHandler({ gate, mode: "stateful", server: buildServer });
+ * process.on("SIGTERM", () => void mcp.close());
+ * ```
+ */
+export interface McpHandler {
+  /**
+   * Serves one request. Never rejects: failures become JSON-RPC error responses. Pass
+   * `parsedBody` when a framework already consumed the body (Express `express.json()`, Fastify).
+   */
+  (req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<void>;
+  /** Closes every open session and stops listening to the gate's changes. */
+  close(): Promise<void>;
+}
+
+const METHODS = { stateful: "GET, POST, DELETE", stateless: "POST" } as const;
+const SESSION_REQUIRED = "Bad Request: Mcp-Session-Id header is required";
+
+function pathOf(url: string): string {
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/**
+ * Creates the MCP endpoint: every request authenticated with the gate, one server per app (per
+ * session or per request), tools filtered by the app's policy.
+ *
+ * @throws TypeError when an option is invalid (the message names the field).
+ * @example
+ * ```ts
+ * import http from "node:http";
+ * import { createGate, MemoryStore } from "@mcpgate/core";
+ * import { createMcpHandler } from "@mcpgate/mcp";
+ * import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+ *
+ * const gate = createGate({ store: new MemoryStore() });
+ * const mcp = createMcpHandler({
+ *   gate,
+ *   mode: "stateful",
+ *   server: (app) => {
+ *     const server = new McpServer({ name: "demo", version: "1.0.0" });
+ *     server.registerTool("whoami", {}, () => ({ content: [{ type: "text", text: app.name }] }));
+ *     return server;
+ *   },
+ * });
+ * http.createServer(mcp).listen(3000, "127.0.0.1");
+ * ```
+ */
+export function createMcpHandler(options: McpHandlerOptions): McpHandler {
+  const settings = parseMcpHandlerOptions(options);
+  const { gate, mode, path, maxBodyBytes } = settings;
+  const onError = settings.onError ?? (() => {});
+  const checkHost = createHostCheck(settings.hostValidation);
+  const clock = settings.clock ?? Date.now;
+  const rateLimiter = new RateLimiter(clock);
+  const sessions = new SessionRegistry({ onError, clock, idleMs: settings.sessionIdleTimeoutMs });
+  const idleSweep =
+    mode === "stateful"
+      ? setInterval(
+          () => void sessions.closeIdle(),
+          Math.min(settings.sessionIdleTimeoutMs, 60_000),
+        ).unref()
+      : undefined;
+  const allowedMethods = METHODS[mode];
+
+  const unsubscribe = gate.onChange((event) => {
+    if (event.type === "updated") return; // policies are read per request; sessions stay valid
+    rateLimiter.forget(event.appId);
+    void sessions.closeApp(event.appId);
+  });
+
+  async function connect(
+    app: App,
+    transport: StreamableHTTPServerTransport,
+  ): Promise<McpServerLike> {
+    const server = await settings.server(app);
+    await server.connect(transport);
+    isolateTools(transport, { guardrail: settings.guardrail, onError });
+    return server;
+  }
+
+  function transportOptions(): { enableJsonResponse: boolean; maxRequestBodySize: number } {
+    return { enableJsonResponse: settings.jsonResponse, maxRequestBodySize: maxBodyBytes };
+  }
+
+  async function serveStateless(req: McpRequest, res: ServerResponse, app: App, body: unknown) {
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      ...transportOptions(),
+    });
+    const server = await connect(app, transport);
+    res.once("close", () => {
+      server.close().catch((error: unknown) => onError(error, "closeServer"));
+    });
+    await transport.handleRequest(req, res, body);
+  }
+
+  async function serveStateful(req: McpRequest, res: ServerResponse, app: App, body: unknown) {
+    const sessionId = req.headers["mcp-session-id"];
+    if (typeof sessionId === "string") {
+      const session = sessions.find(sessionId, app);
+      if (session === undefined) return writeSessionNotFound(res);
+      return session.transport.handleRequest(req, res, body);
+    }
+    const initializing = Array.isArray(body)
+      ? body.some(isInitializeRequest)
+      : isInitializeRequest(body);
+    if (req.method !== "POST" || !initializing) {
+      return writeJsonRpcError(res, 400, { code: JSON_RPC.serverError, message: SESSION_REQUIRED });
+    }
+    if (sessions.size >= settings.maxSessions) {
+      return writeJsonRpcError(
+        res,
+        503,
+        { code: JSON_RPC.serverError, message: "Too many open sessions; retry later." },
+        { "retry-after": "5" },
+      );
+    }
+    let session: Session | undefined;
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      ...transportOptions(),
+      sessionIdGenerator: randomUUID,
+      onsessioninitialized: (id) => {
+        session = {
+          lastSeen: clock(),
+          appId: app.id,
+          keyGeneration: app.keyGeneration,
+          server,
+          transport,
+        };
+        sessions.add(id, session);
+      },
+    });
+    transport.onclose = () => {
+      if (session !== undefined && transport.sessionId !== undefined) {
+        sessions.remove(transport.sessionId, session);
+      }
+    };
+    const server = await connect(app, transport);
+    await transport.handleRequest(req, res, body);
+    if (session === undefined) await server.close(); // the initialize was refused
+  }
+
+  async function serve(req: McpRequest, res: ServerResponse, parsedBody: unknown): Promise<void> {
+    const url = req.originalUrl ?? req.url ?? "/";
+    const pathname = pathOf(url);
+    // Answer OAuth discovery at once: an API-key endpoint has no authorization server.
+    if (pathname.includes("/.well-known/")) {
+      return writeJsonRpcError(res, 404, { code: JSON_RPC.serverError, message: "Not Found" });
+    }
+    const hostProblem = checkHost(req);
+    if (hostProblem !== undefined) {
+      return writeJsonRpcError(res, 403, { code: JSON_RPC.serverError, message: hostProblem });
+    }
+    if (pathname !== path && !pathname.startsWith(`${path}/`)) {
+      return writeJsonRpcError(res, 404, { code: JSON_RPC.serverError, message: "Not Found" });
+    }
+    if (!allowedMethods.includes(req.method ?? "")) {
+      return writeJsonRpcError(
+        res,
+        405,
+        { code: JSON_RPC.serverError, message: "Method not allowed." },
+        { allow: allowedMethods },
+      );
+    }
+
+    const auth = await gate.authenticateRequest({
+      url,
+      headers: req.headers,
+      headersDistinct: req.headersDistinct,
+    });
+    if (!auth.ok) return writeChallenge(res, auth.challenge);
+    const { app, credential } = auth;
+    // Only the endpoint itself: `/mcp/<key>/anything` is not an MCP URL.
+    const stripped = pathOf(credential.url);
+    if (stripped !== path && stripped !== `${path}/`) {
+      return writeJsonRpcError(res, 404, { code: JSON_RPC.serverError, message: "Not Found" });
+    }
+    stripCredential(req, credential.url, app);
+
+    const retryAfter = rateLimiter.take(app);
+    if (retryAfter > 0)
+      return writeChallenge(res, gate.challenge(new RateLimitedError(retryAfter)));
+
+    let body = parsedBody;
+    if (req.method === "POST" && body === undefined) {
+      const read = await readJsonBody(req, maxBodyBytes);
+      if (!read.ok) {
+        const headers: Record<string, string> = read.status === 413 ? { connection: "close" } : {};
+        return writeJsonRpcError(
+          res,
+          read.status,
+          { code: read.code, message: read.message },
+          headers,
+        );
+      }
+      body = read.body;
+    }
+    return mode === "stateful"
+      ? serveStateful(req, res, app, body)
+      : serveStateless(req, res, app, body);
+  }
+
+  const handler = async (req: IncomingMessage, res: ServerResponse, parsedBody?: unknown) => {
+    try {
+      await serve(req as McpRequest, res, parsedBody);
+    } catch (error) {
+      onError(error, "request");
+      writeJsonRpcError(res, 500, { code: JSON_RPC.serverError, message: "Internal error." });
+    }
+  };
+  return Object.assign(handler, {
+    async close(): Promise<void> {
+      unsubscribe();
+      clearInterval(idleSweep);
+      await sessions.closeAll();
+    },
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * Options of {@link createMcpHandler}, validated once with zod: a bad one throws a `TypeError`
+ * naming the field, at startup rather than at the first request.
+ */
+import { isGate, zodFieldError, type App, type Gate } from "@mcpgate/core";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { z } from "zod";
+import type { HostValidation } from "./host-validation.js";
+import type { Guardrail } from "./isolation.js";
+
+/**
+ * What the server factory may return: the high-level `McpServer` or the low-level `Server`.
+ *
+ * @example
+ * ```ts
+ * const server = (app: App): McpServerLike => new McpServer({ name: app.name, version: "1.0.0" });
+ * ```
+ */
+export type McpServerLike = McpServer | Server;
+
+/**
+ * Options of {@link createMcpHandler}.
+ *
+ * @example
+ * ```ts
+ * const options: McpHandlerOptions = { gate, mode: "stateless", server: buildServer, guardrail };
+ * ```
+ */
+export interface McpHandlerOptions {
+  /** The gate that authenticates every request (`createGate`). */
+  gate: Gate;
+  /**
+   * Builds the MCP server for an app: once per session (stateful) or per request (stateless).
+   * Register any tools; the app's policy decides which ones it can list and call.
+   */
+  server: (app: App) => McpServerLike | Promise<McpServerLike>;
+  /**
+   * `"stateful"`: `Mcp-Session-Id` sessions bound to (app, key generation), with a GET stream.
+   * `"stateless"`: a fresh server and transport for every POST; GET and DELETE answer 405.
+   */
+  mode: "stateful" | "stateless";
+  /** Runs before every allowed `tools/call`; throw `ToolNotAllowedError` to refuse with a message. */
+  guardrail?: Guardrail;
+  /**
+   * DNS-rebinding protection. `"auto"` (default) checks `Host` (and `Origin`, when sent) against
+   * `localhost`, `127.0.0.1` and `[::1]` when the connection arrived on a loopback address;
+   * `{ allowedHosts, allowedOrigins? }` always checks; `false` never does.
+   */
+  hostValidation?: HostValidation;
+  /** The endpoint's path, the same as the gate's `basePath`. Default `"/mcp"`. */
+  path?: string;
+  /** Largest accepted request body in bytes. Default 4 MiB (the SDK's default). */
+  maxBodyBytes?: number;
+  /** Open sessions at most (stateful); an `initialize` beyond it gets 503. Default 10 000. */
+  maxSessions?: number;
+  /**
+   * Stateful sessions without a request for this long are closed (clients then re-initialize).
+   * Default 30 minutes.
+   */
+  sessionIdleTimeoutMs?: number;
+  /** Answer POSTs with one JSON body instead of an SSE stream (the SDK's `enableJsonResponse`). */
+  jsonResponse?: boolean;
+  /** Failures off the normal path (a throwing factory or guardrail, a failed close). Default: ignored. */
+  onError?: (error: unknown, context: string) => void;
+  /** Milliseconds clock for rate limits and session idleness; for tests. Default `Date.now`. */
+  clock?: () => number;
+}
+
+const fn = <T>(message = "must be a function") =>
+  z.custom<T>((value) => typeof value === "function", message);
+
+const schema = z
+  .object({
+    gate: z.custom<Gate>(isGate, "must be a gate from createGate()"),
+    server: fn<McpHandlerOptions["server"]>("must be a function (app) => McpServer"),
+    mode: z.enum(["stateful", "stateless"]),
+    guardrail: fn<Guardrail>().optional(),
+    hostValidation: z
+      .union([
+        z.literal("auto"),
+        z.literal(false),
+        z
+          .object({
+            allowedHosts: z.array(z.string().min(1)).min(1),
+            allowedOrigins: z.array(z.string().url()).optional(),
+          })
+          .strict(),
+      ])
+      .default("auto"),
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9\-._~/]*$/, "must be an absolute path")
+      .default("/mcp"),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024 ** 3)
+      .default(4 * 1024 * 1024),
+    maxSessions: z.number().int().min(1).max(10_000_000).default(10_000),
+    sessionIdleTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(7 * 86_400_000)
+      .default(1_800_000),
+    jsonResponse: z.boolean().default(false),
+    onError: fn<(error: unknown, context: string) => void>().optional(),
+    clock: fn<() => number>().optional(),
+  })
+  .strict();
+
+/** Validated options, with defaults applied. */
+export type McpHandlerSettings = Readonly<z.output<typeof schema>>;
+
+/** @throws TypeError naming the offending field. */
+export function parseMcpHandlerOptions(options: McpHandlerOptions): McpHandlerSettings {
+  const result = schema.safeParse(options);
+  if (!result.success) throw zodFieldError("MCP handler options", result.error);
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,63 @@
+/**
+ * What happens to the node:http request before the SDK sees it: the key leaves the URL and the
+ * headers, the app arrives as `req.auth`, and the body is read once, bounded.
+ */
+import type { IncomingMessage } from "node:http";
+import { toAuthInfo, type App } from "@mcpgate/core";
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+
+/** A request as the SDK's transport reads it (`auth` is how it finds `extra.authInfo`). */
+export type McpRequest = IncomingMessage & { auth?: AuthInfo; originalUrl?: string };
+
+/**
+ * Rewrites the request so nothing downstream (SDK `requestInfo`, loggers, Express'
+ * `originalUrl`) holds the key. The SDK builds its `Headers` from `rawHeaders`, hence both.
+ */
+export function stripCredential(req: McpRequest, url: string, app: App): void {
+  req.url = url;
+  if (typeof req.originalUrl === "string") req.originalUrl = url;
+  delete req.headers.authorization;
+  delete req.headersDistinct.authorization;
+  const raw = req.rawHeaders;
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.toLowerCase() !== "authorization") kept.push(name, raw[i + 1] as string);
+  }
+  req.rawHeaders = kept;
+  req.auth = toAuthInfo(app);
+}
+
+/** The outcome of reading a JSON body. */
+export type BodyResult =
+  { ok: true; body: unknown } | { ok: false; status: 400 | 413; code: number; message: string };
+
+/** Reads and parses a JSON body of at most `maxBytes` (a larger `Content-Length` is refused unread). */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+  const tooLarge: BodyResult = {
+    ok: false,
+    status: 413,
+    code: -32000,
+    message: `Payload Too Large: Request body must not exceed ${maxBytes} bytes`,
+  };
+  if (Number(req.headers["content-length"]) > maxBytes) return tooLarge;
+  const text = await new Promise<string | undefined>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received <= maxBytes) return void chunks.push(chunk);
+      // Stop collecting but do not destroy the request: Node drains the rest after the 413.
+      req.off("data", onData).off("end", onEnd).off("error", reject);
+      resolve(undefined);
+    };
+    const onEnd = (): void => resolve(Buffer.concat(chunks).toString("utf8"));
+    req.on("data", onData).once("end", onEnd).once("error", reject);
+  });
+  if (text === undefined) return tooLarge;
+  try {
+    return { ok: true, body: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, status: 400, code: -32700, message: "Parse error: Invalid JSON" };
+  }
+}
