@@ -4,13 +4,17 @@
  */
 import os from "node:os";
 import { authenticateBench } from "./authenticate.bench.js";
+import { httpBench } from "./http.bench.js";
 import { keysBench } from "./keys.bench.js";
+import { mcpBench } from "./mcp.bench.js";
 import { postgresBench } from "./postgres.bench.js";
 
 const suites: Record<string, () => Promise<void>> = {
   keys: keysBench,
   authenticate: authenticateBench,
   postgres: postgresBench,
+  http: httpBench,
+  mcp: mcpBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -21,7 +21,7 @@ const examples = existsSync(root)
 const tsx = join(import.meta.dirname, "..", "node_modules", ".bin", "tsx");
 
 function run(file: string, env: Record<string, string>): ChildProcess {
-  return spawn(tsx, ["--conditions=source", file], {
+  return spawn(tsx, ["--conditions=source", join(root, file)], {
     cwd: join(root, file.split("/")[0] ?? ""),
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
