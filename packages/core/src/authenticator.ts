@@ -3,7 +3,8 @@
  * behind it:
  *
  *   positive cache (digest → app, TTL) ── hit ──▶ app
- *   └ miss ─▶ single-flight per digest ─▶ store.getByKeyId ── none ──▶ invalid_key (no Argon2)
+ *   └ miss ─▶ unknown a moment ago? ── yes ──▶ invalid_key (no store read)
+ *            └ single-flight per digest ─▶ store.getByKeyId ── none ──▶ invalid_key (no Argon2)
  *            └ record ─▶ verified memo or negative memo for this exact hash? ─▶ answer, no Argon2
  *                       └ neither ─▶ failure budget ─▶ bounded Argon2 pool ─▶ cache ─▶ app
  *
@@ -33,7 +34,7 @@ export interface AuthenticatorSettings {
   hasher: KeyHasher;
   clock: () => number;
   cache: { ttlMs: number; maxEntries: number };
-  negativeCache: { ttlMs: number; maxEntries: number };
+  negativeCache: { ttlMs: number; maxEntries: number; unknownKeyTtlMs: number };
   verification: { concurrency: number; maxQueue: number };
   failureBudget: { failures: number; windowSeconds: number };
   onError: (error: unknown, context: string) => void;
@@ -65,6 +66,8 @@ export class Authenticator {
   readonly #positive: BoundedMap<string, App>;
   readonly #verified: BoundedMap<string, HashMemo>;
   readonly #failed: BoundedMap<string, string>;
+  /** Digests of keys the store did not know: a client still sending a regenerated key costs no query. */
+  readonly #unknown: BoundedMap<string, true>;
   readonly #budgets: BoundedMap<string, FailureBucket>;
   readonly #inflight = new Map<string, Flight>();
   readonly #pool: VerificationPool;
@@ -77,6 +80,7 @@ export class Authenticator {
     this.#positive = new BoundedMap(cache.maxEntries, cache.ttlMs);
     this.#verified = new BoundedMap(cache.maxEntries, Number.POSITIVE_INFINITY);
     this.#failed = new BoundedMap(negativeCache.maxEntries, negativeCache.ttlMs);
+    this.#unknown = new BoundedMap(negativeCache.maxEntries, negativeCache.unknownKeyTtlMs);
     this.#budgets = new BoundedMap(negativeCache.maxEntries, failureBudget.windowSeconds * 1000);
     this.#pool = new VerificationPool(verification.concurrency, verification.maxQueue);
   }
@@ -108,6 +112,7 @@ export class Authenticator {
   }
 
   #coldPath(key: string, digest: string): Promise<App> {
+    if (this.#unknown.get(digest, this.#s.clock()) === true) return Promise.reject(invalidKey());
     const current = this.#inflight.get(digest);
     if (current !== undefined && current.epoch === this.#epoch) return current.promise;
     const flight: Flight = { epoch: this.#epoch, promise: undefined as unknown as Promise<App> };
@@ -133,7 +138,10 @@ export class Authenticator {
     } catch (cause) {
       throw storeError(cause);
     }
-    if (record === undefined) throw invalidKey();
+    if (record === undefined) {
+      this.#unknown.set(digest, true, this.#s.clock());
+      throw invalidKey();
+    }
 
     const now = this.#s.clock();
     const known = this.#verified.get(keyId, now);

@@ -24,7 +24,12 @@ export type HeaderValues = Record<string, string | readonly string[] | undefined
 export interface RequestLike {
   url?: string | undefined;
   headers?: HeaderValues | undefined;
-  /** Node ≥ 18.3: every header's values, duplicates kept. Preferred over `headers` when present. */
+  /**
+   * Node's `rawHeaders` (name, value, name, value…). Preferred when present: scanning it for
+   * `Authorization` costs ~35 ns, while Node builds `headersDistinct` for every header (~1 µs).
+   */
+  rawHeaders?: readonly string[] | undefined;
+  /** Node ≥ 18.3: every header's values, duplicates kept. Used when `rawHeaders` is absent. */
   headersDistinct?: HeaderValues | undefined;
 }
 
@@ -51,6 +56,7 @@ const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const BEARER_SCHEME = /^bearer(?:[ \t]|$)/i;
 /** A key, raw or percent-encoded, or an RFC 6750 §2.3 `access_token` parameter, in a query. */
 const QUERY_CREDENTIAL = /(?:mgw(?:_|%5f)|[?&;]access_token=)/i;
+const OWS_AROUND = /^[ \t]+|[ \t]+$/g;
 /** Dot segments and encoded separators: no legitimate client sends them. */
 const SUSPICIOUS_PATH = /(?:^|\/)\.{1,2}(?:\/|$)|%2e|%2f|%5c|\\/i;
 
@@ -68,6 +74,24 @@ const optionsSchema = z
 export type CredentialExtractor = (request: RequestLike) => Credential;
 
 function authorizationValues(request: RequestLike): readonly string[] {
+  const raw = request.rawHeaders;
+  if (Array.isArray(raw)) {
+    const values: string[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name: unknown = raw[i];
+      const value: unknown = raw[i + 1];
+      if (
+        typeof name === "string" &&
+        name.length === 13 &&
+        name.toLowerCase() === "authorization" &&
+        typeof value === "string"
+      ) {
+        // The same optional whitespace (spaces, tabs) Node trims from `headers` values.
+        values.push(value.replace(OWS_AROUND, ""));
+      }
+    }
+    return values;
+  }
   const value = request.headersDistinct?.authorization ?? request.headers?.authorization;
   if (value === undefined) return [];
   if (typeof value === "string") return [value];

@@ -50,8 +50,13 @@ export interface GateOptions {
    * key when the store's change feed is missing or lost. Default 5 000 ms, 10 000 entries.
    */
   cache?: { ttlMs?: number; maxEntries?: number };
-  /** Memory of keys that failed verification. Default 60 000 ms, 10 000 entries. */
-  negativeCache?: { ttlMs?: number; maxEntries?: number };
+  /**
+   * Memory of rejected keys. `ttlMs`: a wrong secret for a known key id, remembered with the hash
+   * it failed against (default 60 000 ms). `unknownKeyTtlMs`: a key whose id the store does not
+   * know, such as a regenerated one a client keeps sending (default 1 000 ms; keep it short if
+   * you read from replicas, which may not see a brand-new key at once). 10 000 entries.
+   */
+  negativeCache?: { ttlMs?: number; maxEntries?: number; unknownKeyTtlMs?: number };
   /**
    * Argon2 verifications at once (default: libuv threadpool size, at most the CPU count) and how
    * many may wait (default 64) before requests get `overloaded` (503).
@@ -159,7 +164,14 @@ const gateOptionsSchema = z
     basePath: z.string().optional(),
     realm: z.string().optional(),
     cache: limits({ min: 0, max: 3_600_000, fallback: 5_000 }, 10_000),
-    negativeCache: limits({ min: 0, max: 3_600_000, fallback: 60_000 }, 10_000),
+    negativeCache: z
+      .object({
+        ttlMs: z.number().int().min(0).max(3_600_000).default(60_000),
+        maxEntries: z.number().int().min(1).max(10_000_000).default(10_000),
+        unknownKeyTtlMs: z.number().int().min(0).max(60_000).default(1_000),
+      })
+      .strict()
+      .default({ ttlMs: 60_000, maxEntries: 10_000, unknownKeyTtlMs: 1_000 }),
     verification: z
       .object({
         concurrency: z.number().int().min(1).max(256).default(defaultConcurrency),

@@ -168,6 +168,61 @@ describe("extractCredential: what is refused", () => {
   });
 });
 
+describe("rawHeaders", () => {
+  it("sees two Authorization headers whatever their case", () => {
+    const rawHeaders = [
+      "Host",
+      "h",
+      "Authorization",
+      `Bearer ${key}`,
+      "AUTHORIZATION",
+      `Bearer ${key}`,
+    ];
+    expect(failure({ url: "/mcp", rawHeaders })).toMatchObject({ reason: "multiple_headers" });
+  });
+
+  it("gives the same answer as headersDistinct built from the same headers (law)", () => {
+    const name = fc.constantFrom(
+      "Authorization",
+      "authorization",
+      "AUTHORIZATION",
+      "Host",
+      "X-Other",
+    );
+    const value = fc.oneof(
+      fc.constantFrom(
+        `Bearer ${key}`,
+        `bearer  ${key}`,
+        `Bearer ${key} `,
+        ` Bearer ${key}\t`,
+        "Basic eA==",
+        "Bearer",
+        `Bearer ${other}`,
+      ),
+      fc.string(),
+    );
+    const outcome = (request: RequestLike): unknown => {
+      try {
+        return extractCredential(request).key;
+      } catch (error) {
+        return [(error as { code?: string }).code, (error as { reason?: string }).reason];
+      }
+    };
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, value), { maxLength: 4 }), (headers) => {
+        const headersDistinct: Record<string, string[]> = {};
+        for (const [n, v] of headers)
+          (headersDistinct[n.toLowerCase()] ??= []).push(v.replace(/^[ \t]+|[ \t]+$/g, ""));
+        const rawHeaders = headers.flat();
+        expect(outcome({ url: "/mcp", rawHeaders })).toEqual(
+          outcome({ url: "/mcp", headersDistinct }),
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe("extractCredential never throws anything but a McpgateError", () => {
   const headerValue = fc.oneof(
     fc.string(),

@@ -186,6 +186,23 @@ describe("authenticate", () => {
     expect(new Set(results.map((r) => r.id))).toEqual(new Set([app.id]));
   });
 
+  it("a key the store does not know is remembered briefly: a client retrying a regenerated key costs no query", async () => {
+    const clock = manualClock();
+    const store = new MemoryStore();
+    let lookups = 0;
+    const getByKeyId = store.getByKeyId.bind(store);
+    store.getByKeyId = (keyId) => (lookups++, getByKeyId(keyId));
+    const gate = createGate({ store, clock: clock.now, lastUsed: false });
+    const { app, key } = await gate.createApp({ name: "a" });
+    await gate.regenerateKey(app.id);
+    for (let i = 0; i < 5; i++)
+      await expect(gate.authenticate(key)).rejects.toBeInstanceOf(InvalidKeyError);
+    expect(lookups).toBe(1);
+    clock.advance(1_000);
+    await expect(gate.authenticate(key)).rejects.toBeInstanceOf(InvalidKeyError);
+    expect(lookups).toBe(2);
+  });
+
   it("negative memo: a repeated wrong key is verified once", async () => {
     const { hasher, calls } = countingHasher();
     const gate = createGate({ store: new MemoryStore(), hasher, lastUsed: false });

@@ -117,6 +117,7 @@ describe("isKey / parseKey", () => {
     fc.assert(
       fc.property(arbitraryKey, fc.nat(35), notKeyChar, (key, position, replacement) => {
         const broken = key.slice(0, position) + replacement + key.slice(position + 1);
+        fc.pre(broken !== key); // "_" over the prefix's own "_" changes nothing
         expect(isKey(broken)).toBe(false);
         expect(() => parseKey(broken)).toThrow(MalformedKeyError);
       }),

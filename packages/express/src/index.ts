@@ -69,7 +69,7 @@ export function mcpgate(gate: Gate): RequestHandler {
     const result = await gate.authenticateRequest({
       url: req.originalUrl,
       headers: req.headers,
-      headersDistinct: req.headersDistinct,
+      rawHeaders: req.rawHeaders,
     });
     if (!result.ok) {
       res.status(result.challenge.status).set(result.challenge.headers).json(result.challenge.body);

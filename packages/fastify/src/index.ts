@@ -135,7 +135,7 @@ const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, option
     const result = await gate.authenticateRequest({
       url: urlsBeforeRewrite.get(raw) ?? raw.url,
       headers: raw.headers,
-      headersDistinct: raw.headersDistinct,
+      rawHeaders: raw.rawHeaders,
     });
     if (!result.ok) {
       const { status, headers, body } = result.challenge;

@@ -192,7 +192,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     const auth = await gate.authenticateRequest({
       url,
       headers: req.headers,
-      headersDistinct: req.headersDistinct,
+      rawHeaders: req.rawHeaders,
     });
     if (!auth.ok) return writeChallenge(res, auth.challenge);
     const { app, credential } = auth;
