@@ -5,30 +5,13 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createGate, MemoryStore, type App } from "@mcpgate/core";
+import { createGate, MemoryStore } from "@mcpgate/core";
 import { createMcpHandler } from "@mcpgate/mcp";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { z } from "zod";
+import { buildServer } from "./tools.js";
 
 const gate = createGate({ store: new MemoryStore() });
 const weather = await gate.createApp({ name: "weather-bot", tools: ["forecast"] });
 const billing = await gate.createApp({ name: "billing-bot", tools: ["invoice_total"] });
-
-/** Every app gets the same server; its policy decides which tools it can see and call. */
-function buildServer(app: App): McpServer {
-  const server = new McpServer({ name: "example", version: "1.0.0" });
-  server.registerTool("forecast", { inputSchema: { city: z.string() } }, ({ city }) => ({
-    content: [{ type: "text", text: `Sunny in ${city} (asked by ${app.name})` }],
-  }));
-  server.registerTool(
-    "invoice_total",
-    { inputSchema: { items: z.array(z.number()) } },
-    ({ items }) => ({
-      content: [{ type: "text", text: String(items.reduce((a, b) => a + b, 0)) }],
-    }),
-  );
-  return server;
-}
 
 const mcp = createMcpHandler({ gate, mode: "stateful", server: buildServer });
 

@@ -1,0 +1,22 @@
+/**
+ * The MCP server of the three mcp-* examples: every app gets the same server, and its policy
+ * decides which of these tools it can see and call.
+ */
+import type { App } from "@mcpgate/core";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+
+export function buildServer(app: App): McpServer {
+  const server = new McpServer({ name: "example", version: "1.0.0" });
+  server.registerTool("forecast", { inputSchema: { city: z.string() } }, ({ city }) => ({
+    content: [{ type: "text", text: `Sunny in ${city} (asked by ${app.name})` }],
+  }));
+  server.registerTool(
+    "invoice_total",
+    { inputSchema: { items: z.array(z.number()) } },
+    ({ items }) => ({
+      content: [{ type: "text", text: String(items.reduce((a, b) => a + b, 0)) }],
+    }),
+  );
+  return server;
+}
