@@ -17,10 +17,10 @@ import {
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import bearerAuth from "@fastify/bearer-auth";
-import { createGate, generateKey, MemoryStore, type Gate } from "@mcpgate/core";
+import { createGate, generateKey, InvalidKeyError, MemoryStore, type Gate } from "@mcpgate/core";
 import { mcpgate } from "@mcpgate/express";
 import { createRewriteUrl, fastifyMcpgate } from "@mcpgate/fastify";
-import { withMcpgate } from "@mcpgate/node";
+import { withMcpgate, writeChallenge } from "@mcpgate/node";
 import autocannon from "autocannon";
 import Fastify, { type FastifyInstance } from "fastify";
 
@@ -94,6 +94,17 @@ const variants: Variant[] = [
     name: "withMcpgate (cached key)",
     bare: false,
     start: (gate) => listenNode(withMcpgate(gate, nodeHandler) as RequestListener),
+  },
+  {
+    // What a 401 costs to write at all: the exact challenge response, with no gate behind it.
+    framework: "node:http",
+    name: "the same 401 response, no gate",
+    bare: false,
+    unknownKey: true,
+    start: async (gate) => {
+      const challenge = gate.challenge(new InvalidKeyError());
+      return listenNode((_req, res) => writeChallenge(res, challenge));
+    },
   },
   {
     framework: "node:http",
