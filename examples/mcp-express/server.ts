@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { createGate, MemoryStore } from "@mcpgate/core";
 import { createMcpHandler } from "@mcpgate/mcp";
 import express from "express";
-import { buildServer } from "../mcp-node/tools.js";
+import { announceReady, buildServer } from "../mcp-node/tools.js";
 
 const gate = createGate({ store: new MemoryStore() });
 const weather = await gate.createApp({ name: "weather-bot", tools: ["forecast"] });
@@ -35,12 +35,5 @@ app.post("/admin/apps/:id/regenerate", async (req, res) => {
 const server = app.listen(Number(process.env.PORT ?? 3000), "127.0.0.1", () => {
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
-  // Printed for the example's client only: a real server never prints or logs a key.
-  const ready = {
-    url: `${origin}/mcp`,
-    keys: { weather: weather.key, billing: billing.key },
-    apps: { weather: weather.app.id, billing: billing.app.id },
-    admin: { url: `${origin}/admin`, token: adminToken },
-  };
-  console.log(`READY ${JSON.stringify(ready)}`);
+  announceReady(origin, { weather, billing }, adminToken);
 });

@@ -6,7 +6,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createGate, MemoryStore } from "@mcpgate/core";
 import { createMcpHandler } from "@mcpgate/mcp";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
-import { buildServer } from "../mcp-node/tools.js";
+import { announceReady, buildServer } from "../mcp-node/tools.js";
 
 const gate = createGate({ store: new MemoryStore() });
 const weather = await gate.createApp({ name: "weather-bot", tools: ["forecast"] });
@@ -36,11 +36,4 @@ fastify.post<{ Params: { id: string } }>("/admin/apps/:id/regenerate", async (re
 });
 
 const address = await fastify.listen({ port: Number(process.env.PORT ?? 3000), host: "127.0.0.1" });
-// Printed for the example's client only: a real server never prints or logs a key.
-const ready = {
-  url: `${address}/mcp`,
-  keys: { weather: weather.key, billing: billing.key },
-  apps: { weather: weather.app.id, billing: billing.app.id },
-  admin: { url: `${address}/admin`, token: adminToken },
-};
-console.log(`READY ${JSON.stringify(ready)}`);
+announceReady(address, { weather, billing }, adminToken);

@@ -2,7 +2,7 @@
  * The MCP server of the three mcp-* examples: every app gets the same server, and its policy
  * decides which of these tools it can see and call.
  */
-import type { App } from "@mcpgate/core";
+import type { App, IssuedKey } from "@mcpgate/core";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 
@@ -19,4 +19,23 @@ export function buildServer(app: App): McpServer {
     }),
   );
   return server;
+}
+
+/**
+ * Prints the READY line the example's client reads. Only for the example: a real server never
+ * prints or logs a key.
+ */
+export function announceReady(
+  origin: string,
+  apps: Record<string, IssuedKey>,
+  adminToken: string,
+): void {
+  const entries = Object.entries(apps);
+  const ready = {
+    url: `${origin}/mcp`,
+    keys: Object.fromEntries(entries.map(([name, issued]) => [name, issued.key])),
+    apps: Object.fromEntries(entries.map(([name, issued]) => [name, issued.app.id])),
+    admin: { url: `${origin}/admin`, token: adminToken },
+  };
+  console.log(`READY ${JSON.stringify(ready)}`);
 }
