@@ -2,11 +2,12 @@
  * Key → app, fast. The hot path is one SHA-256 and one Map lookup; everything expensive sits
  * behind it:
  *
- *   positive cache (digest → app, TTL) ── hit ──▶ app
+ *   positive cache (digest → app, TTL from the store read) ── hit ──▶ app
  *   └ miss ─▶ unknown a moment ago? ── yes ──▶ invalid_key (no store read)
- *            └ single-flight per digest ─▶ store.getByKeyId ── none ──▶ invalid_key (no Argon2)
- *            └ record ─▶ verified memo or negative memo for this exact hash? ─▶ answer, no Argon2
+ *            └ single-flight per digest ─▶ store.getByKeyId (timeout, bounded) ── none ──▶ invalid_key
+ *            └ record (validated) ─▶ verified or failed memo for this exact hash? ─▶ answer, no Argon2
  *                       └ neither ─▶ failure budget ─▶ bounded Argon2 pool ─▶ cache ─▶ app
+ *   every caller, the verifier and each waiter alike, re-checks the epoch when its flight lands
  *
  * The two memos remember "this digest verified / failed against this PHC string". They let an
  * expired cache entry be renewed with one store read instead of an Argon2 run, and they cannot go
@@ -17,17 +18,28 @@ import { BoundedMap } from "./bounded-map.js";
 import { digestsEqual, lookupDigest } from "./digest.js";
 import {
   InvalidKeyError,
+  OverloadedError,
   RateLimitedError,
   StoreUnavailableError,
   isMcpgateError,
   withoutStack,
 } from "./errors.js";
 import type { KeyHasher } from "./hashing.js";
-import { KEY_ID_LENGTH, KEY_PREFIX, isKey } from "./key-format.js";
+import { KEY_ID_LENGTH, KEY_PREFIX, isKey, parseKey } from "./key-format.js";
 import type { Store } from "./store.js";
 import { VerificationPool } from "./verification-pool.js";
 
 const invalidKey = (): InvalidKeyError => withoutStack(() => new InvalidKeyError());
+
+/** Why `input` is not a key (`malformed_key`; answered over HTTP exactly like `invalid_key`). */
+function malformed(input: unknown): Error {
+  try {
+    parseKey(input);
+  } catch (error) {
+    return error as Error;
+  }
+  return invalidKey();
+}
 
 export interface AuthenticatorSettings {
   store: Store;
@@ -36,6 +48,7 @@ export interface AuthenticatorSettings {
   cache: { ttlMs: number; maxEntries: number };
   negativeCache: { ttlMs: number; maxEntries: number; unknownKeyTtlMs: number };
   verification: { concurrency: number; maxQueue: number };
+  storeLookups: { timeoutMs: number; maxConcurrent: number };
   failureBudget: { failures: number; windowSeconds: number };
   onError: (error: unknown, context: string) => void;
 }
@@ -50,6 +63,13 @@ interface Flight {
   epoch: number;
   promise: Promise<App>;
 }
+
+/**
+ * How often a caller whose flight was overtaken by an eviction starts over before giving up with
+ * `overloaded`. Each retry is one store read (the verified memo spares Argon2); needing more than a
+ * few means apps are being changed faster than the store answers.
+ */
+const MAX_FLIGHTS = 3;
 
 interface FailureBucket {
   tokens: number;
@@ -71,6 +91,8 @@ export class Authenticator {
   readonly #budgets: BoundedMap<string, FailureBucket>;
   readonly #inflight = new Map<string, Flight>();
   readonly #pool: VerificationPool;
+  /** Store lookups not yet settled (timed-out ones included: they still hold a connection). */
+  #lookups = 0;
   /** Bumped by every eviction: a verification that started before it must not fill the cache. */
   #epoch = 0;
 
@@ -87,11 +109,13 @@ export class Authenticator {
 
   /** The app for `key`, or a rejection with a coded error. */
   authenticate(key: string): Promise<App> {
-    if (!isKey(key)) return Promise.reject(invalidKey());
+    if (!isKey(key)) return Promise.reject(malformed(key));
     const digest = lookupDigest(key);
-    const cached = this.#positive.get(digest, this.#s.clock());
+    const now = this.#s.clock();
+    const cached = this.#positive.get(digest, now);
     if (cached !== undefined) return Promise.resolve(cached);
-    return this.#coldPath(key, digest);
+    if (this.#unknown.get(digest, now) === true) return Promise.reject(invalidKey());
+    return this.#admit(key, digest);
   }
 
   /** Forgets everything cached for one app (after a local change or a store event). */
@@ -111,8 +135,21 @@ export class Authenticator {
     return [...this.#positive.values(this.#s.clock())];
   }
 
-  #coldPath(key: string, digest: string): Promise<App> {
-    if (this.#unknown.get(digest, this.#s.clock()) === true) return Promise.reject(invalidKey());
+  /**
+   * Joins (or starts) the flight for this key and admits its result only if no eviction happened
+   * meanwhile: a request still waiting when `regenerateKey()`/`deleteApp()` resolves is never
+   * admitted on a read made before it. It starts over instead (one store read, no Argon2).
+   */
+  async #admit(key: string, digest: string): Promise<App> {
+    for (let attempt = 1; ; attempt++) {
+      const epoch = this.#epoch;
+      const app = await this.#flight(key, digest);
+      if (epoch === this.#epoch) return app;
+      if (attempt >= MAX_FLIGHTS) throw withoutStack(() => new OverloadedError(1, "store_lookups"));
+    }
+  }
+
+  #flight(key: string, digest: string): Promise<App> {
     const current = this.#inflight.get(digest);
     if (current !== undefined && current.epoch === this.#epoch) return current.promise;
     const flight: Flight = { epoch: this.#epoch, promise: undefined as unknown as Promise<App> };
@@ -130,16 +167,53 @@ export class Authenticator {
     }
   }
 
+  /**
+   * `store.getByKeyId` with a deadline, at most `maxConcurrent` at once. A slot is held until the
+   * store call settles, not just until the deadline, so a hung database bounds the number of
+   * pending queries, not only the time a client waits.
+   */
+  #lookUp(keyId: string): Promise<AppRecord | undefined> {
+    const { store, storeLookups } = this.#s;
+    if (this.#lookups >= storeLookups.maxConcurrent)
+      return Promise.reject(withoutStack(() => new OverloadedError(1, "store_lookups")));
+    this.#lookups++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(withoutStack(() => new StoreUnavailableError(undefined, 1, "timeout")));
+      }, storeLookups.timeoutMs);
+      const settle = (): void => {
+        this.#lookups--;
+        clearTimeout(timer);
+      };
+      let pending: Promise<AppRecord | undefined>;
+      try {
+        pending = store.getByKeyId(keyId);
+      } catch (cause) {
+        settle();
+        reject(storeError(cause));
+        return;
+      }
+      pending.then(
+        (record) => {
+          settle();
+          resolve(record);
+        },
+        (cause: unknown) => {
+          settle();
+          reject(storeError(cause));
+        },
+      );
+    });
+  }
+
   async #lookUpAndVerify(key: string, digest: string, epoch: number): Promise<App> {
     const keyId = key.slice(KEY_PREFIX.length, KEY_PREFIX.length + KEY_ID_LENGTH);
-    let record: AppRecord | undefined;
-    try {
-      record = await this.#s.store.getByKeyId(keyId);
-    } catch (cause) {
-      throw storeError(cause);
-    }
+    // The record may be stale from this moment on: the cache TTL counts from here, not from the
+    // end of Argon2, so a lost change notification extends acceptance by nothing.
+    const readAt = this.#s.clock();
+    const record = await this.#lookUp(keyId);
     if (record === undefined) {
-      this.#unknown.set(digest, true, this.#s.clock());
+      this.#unknown.set(digest, true, readAt);
       throw invalidKey();
     }
 
@@ -153,7 +227,7 @@ export class Authenticator {
     }
 
     const app = toApp(record);
-    if (epoch === this.#epoch) this.#positive.set(digest, app, this.#s.clock());
+    if (epoch === this.#epoch) this.#positive.set(digest, app, readAt);
     return app;
   }
 

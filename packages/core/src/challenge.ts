@@ -30,6 +30,8 @@ interface Rule {
   bearer?: Rfc6750Error | null;
   error: string;
   message: string;
+  /** A more helpful message for some `reason`s of the error (only where no oracle is created). */
+  reasons?: Readonly<Record<string, string>>;
   retryAfter?: true;
 }
 
@@ -54,12 +56,20 @@ const RULES: Record<McpgateErrorCode, Rule> = {
     bearer: null,
     error: "missing_credentials",
     message: "An API key is required.",
+    reasons: {
+      key_outside_base_path:
+        "An API key is in the URL path, but not right after the endpoint's base path, where keys are read. Check the URL (or the mount path), or send 'Authorization: Bearer <key>'.",
+    },
   },
   malformed_authorization: {
     status: 400,
     bearer: "invalid_request",
     error: "malformed_authorization",
     message: "The Authorization header must be a single 'Bearer <key>'.",
+    reasons: {
+      missing_scheme:
+        "The Authorization header holds an API key without the Bearer scheme; send 'Authorization: Bearer <key>'.",
+    },
   },
   malformed_path: {
     status: 400,
@@ -95,7 +105,15 @@ const RULES: Record<McpgateErrorCode, Rule> = {
     retryAfter: true,
   },
   store_unavailable: UNAVAILABLE,
+  // The operator learns what is corrupt through onError; the client learns nothing about the row.
+  corrupt_record: UNAVAILABLE,
   hashing_failed: UNAVAILABLE,
+  closed: {
+    status: 503,
+    error: "closed",
+    message: "The server is shutting down; retry shortly.",
+    retryAfter: true,
+  },
   tool_not_allowed: {
     status: 403,
     bearer: "insufficient_scope",
@@ -142,25 +160,36 @@ export type Challenger = (error: unknown) => Challenge;
  */
 export function createChallenger(options: ChallengeOptions = {}): Challenger {
   const realm = quote(options.realm ?? "mcpgate", "realm");
-  const headerOf = new Map<Rule, string>();
+  const headerOf = (rule: Rule, message: string): string | undefined => {
+    if (rule.bearer === undefined) return undefined;
+    if (rule.bearer === null) return `Bearer realm=${realm}`;
+    return `Bearer realm=${realm}, error="${rule.bearer}", error_description=${description(message)}`;
+  };
+  // Every (rule, message) pair is known up front: mapping an error per request is a lookup.
+  const prepared = new Map<Rule, { header: string | undefined; reasons: Map<string, Prepared> }>();
+  interface Prepared {
+    header: string | undefined;
+    message: string;
+  }
   for (const rule of Object.values(RULES)) {
-    if (rule.bearer === undefined) continue;
-    headerOf.set(
-      rule,
-      rule.bearer === null
-        ? `Bearer realm=${realm}`
-        : `Bearer realm=${realm}, error="${rule.bearer}", error_description=${description(rule.message)}`,
-    );
+    const reasons = new Map<string, Prepared>();
+    for (const [reason, message] of Object.entries(rule.reasons ?? {}))
+      reasons.set(reason, { header: headerOf(rule, message), message });
+    prepared.set(rule, { header: headerOf(rule, rule.message), reasons });
   }
 
   return (error: unknown): Challenge => {
     const known = isMcpgateError(error) ? error : undefined;
     const rule = known ? RULES[known.code] : INTERNAL;
+    const forRule = prepared.get(rule);
+    const reason = known && "reason" in known ? known.reason : undefined;
+    const special = reason === undefined ? undefined : forRule?.reasons.get(reason);
     const headers: Record<string, string> = {};
-    const challenge = headerOf.get(rule);
+    const challenge = special ? special.header : forRule?.header;
     if (challenge !== undefined) headers["www-authenticate"] = challenge;
     if (rule.retryAfter && known) headers["retry-after"] = String(retryAfterOf(known));
-    return { status: rule.status, headers, body: { error: rule.error, message: rule.message } };
+    const message = special ? special.message : rule.message;
+    return { status: rule.status, headers, body: { error: rule.error, message } };
   };
 }
 

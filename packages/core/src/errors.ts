@@ -17,7 +17,9 @@ export type McpgateErrorCode =
   | "rate_limited"
   | "overloaded"
   | "store_unavailable"
+  | "corrupt_record"
   | "hashing_failed"
+  | "closed"
   | "app_not_found"
   | "duplicate_key_id"
   | "generation_conflict"
@@ -71,17 +73,37 @@ export function withoutStack<T extends McpgateError>(make: () => T): T {
   }
 }
 
-/** No credential at all: no key in the path and no `Authorization` header. */
+/**
+ * Why no credential was found: `none` (no key in the path, no Bearer header), or
+ * `key_outside_base_path` (a path segment holds a key, but not right under the base path the gate
+ * reads keys from; a mounting mistake more often than an attack).
+ */
+export type MissingCredentialsReason = "none" | "key_outside_base_path";
+
+/**
+ * No credential: no key under the base path and no `Authorization: Bearer` header. For
+ * `key_outside_base_path` the error carries the misplaced key's public id (never more of it).
+ */
 export class MissingCredentialsError extends McpgateError {
   readonly code = "missing_credentials";
-  constructor() {
-    super("An API key is required.");
+  constructor(
+    readonly reason: MissingCredentialsReason = "none",
+    readonly keyId?: string,
+  ) {
+    super(
+      reason === "none"
+        ? "An API key is required."
+        : "The URL path holds an API key outside the gate's base path, where keys are not read.",
+    );
   }
 }
 
-/** Why an `Authorization` header was rejected. */
+/**
+ * Why an `Authorization` header was rejected. `missing_scheme`: the value is a bare `mgw_` key
+ * without `Bearer `.
+ */
 export type MalformedAuthorizationReason =
-  "not_bearer" | "empty_token" | "bad_syntax" | "multiple_headers" | "too_long";
+  "not_bearer" | "missing_scheme" | "empty_token" | "bad_syntax" | "multiple_headers" | "too_long";
 
 /** The `Authorization` header is present but is not one well-formed `Bearer <token>`. */
 export class MalformedAuthorizationError extends McpgateError {
@@ -117,7 +139,7 @@ export class KeyInQueryError extends McpgateError {
 
 /** What is wrong with a string that is not an `mgw_` key. */
 export type MalformedKeyReason =
-  "not_a_string" | "missing_prefix" | "wrong_length" | "bad_character";
+  "not_a_string" | "missing_prefix" | "wrong_length" | "bad_character" | "surrounding_whitespace";
 
 /**
  * Thrown by `parseKey`: the input is not an `mgw_` key. Carries the key id only when the input
@@ -151,13 +173,26 @@ export class RateLimitedError extends McpgateError {
   }
 }
 
-/** Key verification is saturated (bounded queue full); retry after `retryAfterSeconds`. */
+/** What is saturated: the Argon2 pool's queue, or the cap on concurrent store lookups. */
+export type OverloadedReason = "verification_queue" | "store_lookups";
+
+/** Key verification is saturated (a bounded queue is full); retry after `retryAfterSeconds`. */
 export class OverloadedError extends McpgateError {
   readonly code = "overloaded";
-  constructor(readonly retryAfterSeconds = 1) {
-    super("The server is busy verifying keys; retry shortly.");
+  constructor(
+    readonly retryAfterSeconds = 1,
+    readonly reason: OverloadedReason = "verification_queue",
+  ) {
+    super(
+      reason === "verification_queue"
+        ? "The server is busy verifying keys; retry shortly."
+        : "Too many key lookups are waiting on the store; retry shortly.",
+    );
   }
 }
+
+/** Why the store is unavailable: it failed, or it did not answer within `store.timeoutMs`. */
+export type StoreUnavailableReason = "failed" | "timeout";
 
 /** The store failed or is unreachable. The original failure is kept as `cause`, never shown to clients. */
 export class StoreUnavailableError extends McpgateError {
@@ -165,8 +200,36 @@ export class StoreUnavailableError extends McpgateError {
   constructor(
     options?: { cause?: unknown },
     readonly retryAfterSeconds = 1,
+    readonly reason: StoreUnavailableReason = "failed",
   ) {
-    super("The key store is unavailable.", options);
+    super(
+      reason === "failed"
+        ? "The key store is unavailable."
+        : "The key store did not answer in time.",
+      options,
+    );
+  }
+}
+
+/**
+ * A record read from the store failed validation (a corrupt or hand-edited row, or a store that
+ * breaks the contract). Nobody is admitted with it; answered as 503. `issues` names the fields.
+ */
+export class CorruptRecordError extends McpgateError {
+  readonly code = "corrupt_record";
+  constructor(
+    readonly issues: readonly string[],
+    readonly retryAfterSeconds = 60,
+  ) {
+    super(`A record read from the store is invalid (${issues.join("; ")}).`);
+  }
+}
+
+/** The gate (or another @mcpgate object) was closed and refuses new work. */
+export class ClosedError extends McpgateError {
+  readonly code = "closed";
+  constructor(readonly retryAfterSeconds = 1) {
+    super("This gate is closed.");
   }
 }
 
@@ -238,7 +301,9 @@ export type AnyMcpgateError =
   | RateLimitedError
   | OverloadedError
   | StoreUnavailableError
+  | CorruptRecordError
   | HashingFailedError
+  | ClosedError
   | AppNotFoundError
   | DuplicateKeyIdError
   | GenerationConflictError

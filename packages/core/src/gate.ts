@@ -23,9 +23,11 @@ import {
 } from "./credential.js";
 import {
   AppNotFoundError,
+  ClosedError,
   DuplicateKeyIdError,
   InternalError,
   isMcpgateError,
+  withoutStack,
   type AnyMcpgateError,
 } from "./errors.js";
 import { createKeyHasher, type HashingOptions, type KeyHasher } from "./hashing.js";
@@ -58,10 +60,21 @@ export interface GateOptions {
    */
   negativeCache?: { ttlMs?: number; maxEntries?: number; unknownKeyTtlMs?: number };
   /**
-   * Argon2 verifications at once (default: libuv threadpool size, at most the CPU count) and how
-   * many may wait (default 64) before requests get `overloaded` (503).
+   * Argon2 verifications at once and how many may wait (default 64) before requests get
+   * `overloaded` (503). Default concurrency: the libuv threadpool size (`UV_THREADPOOL_SIZE`,
+   * default 4) minus 2, at least 1 and at most the CPU count, so the host's fs, DNS and zlib work
+   * still finds free threads during a burst of cold keys. Raise `UV_THREADPOOL_SIZE` (before the
+   * first async fs/crypto call) for more verifications at once.
    */
   verification?: { concurrency?: number; maxQueue?: number };
+  /**
+   * Bounds on `store.getByKeyId` during authentication: each lookup that takes longer than
+   * `timeoutMs` (default 2 000) answers 503 `store_unavailable` (reason `timeout`), and at most
+   * `maxConcurrent` lookups (default 256) may be unsettled at once (a timed-out one keeps its slot
+   * until the store answers); past that, requests get 503 `overloaded` at once. So a hung database
+   * cannot pile up pending requests.
+   */
+  storeLookups?: { timeoutMs?: number; maxConcurrent?: number };
   /** Argon2 failures allowed per key id and window before `rate_limited` (429). Default 10 per 60 s. */
   failureBudget?: { failures?: number; windowSeconds?: number };
   /** Debounced "last used" writes: at most one per app per interval. `false` to disable. Default 60 000 ms. */
@@ -108,8 +121,10 @@ export interface Gate {
   deleteApp(id: string): Promise<boolean>;
   /**
    * The app a key belongs to.
-   * @throws InvalidKeyError (unknown, malformed or regenerated: indistinguishable), RateLimitedError,
-   *   OverloadedError, StoreUnavailableError, HashingFailedError
+   * @throws InvalidKeyError (unknown or regenerated: indistinguishable), MalformedKeyError (not an
+   *   `mgw_` key, e.g. with whitespace around it; answered over HTTP exactly like invalid_key),
+   *   OverloadedError, StoreUnavailableError (store failed or timed out), CorruptRecordError,
+   *   HashingFailedError, ClosedError
    */
   authenticate(key: string): Promise<App>;
   /** Extracts the key from a request and authenticates it; for adapters. Never rejects. */
@@ -128,7 +143,12 @@ export interface Gate {
   cleanUrl(url: string): string;
   /** The challenge (status, headers, body) for any error, with this gate's realm. */
   challenge(error: unknown): Challenge;
-  /** Flushes pending last-used times and stops listening to the store. */
+  /**
+   * Shuts the gate down: from the call on, `authenticate` and every app operation reject with
+   * `ClosedError` (`closed`; `authenticateRequest` answers 503 with `Retry-After`), the last-used
+   * timer stops, pending last-used times are flushed and the store's change feed is left.
+   * Idempotent: every call returns the same promise. Does not close the store (you own it).
+   */
   close(): Promise<void>;
 }
 
@@ -141,9 +161,15 @@ const limits = (ttl: { min: number; max: number; fallback: number }, entries: nu
     .strict()
     .default({ ttlMs: ttl.fallback, maxEntries: entries });
 
-function defaultConcurrency(): number {
-  const threadpool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-  return Math.max(1, Math.min(threadpool, os.availableParallelism()));
+/** libuv threads kept free for the host application's fs, DNS and zlib work. */
+const THREADS_LEFT_TO_HOST = 2;
+
+/** The default Argon2 concurrency for a threadpool size and CPU count (see `verification`). */
+export function defaultConcurrency(
+  threadpool = Number(process.env.UV_THREADPOOL_SIZE) || 4,
+  cpus = os.availableParallelism(),
+): number {
+  return Math.max(1, Math.min(threadpool - THREADS_LEFT_TO_HOST, cpus));
 }
 
 const gateOptionsSchema = z
@@ -179,6 +205,13 @@ const gateOptionsSchema = z
       })
       .strict()
       .default(() => ({ concurrency: defaultConcurrency(), maxQueue: 64 })),
+    storeLookups: z
+      .object({
+        timeoutMs: z.number().int().min(1).max(600_000).default(2_000),
+        maxConcurrent: z.number().int().min(1).max(1_000_000).default(256),
+      })
+      .strict()
+      .default({ timeoutMs: 2_000, maxConcurrent: 256 }),
     failureBudget: z
       .object({
         failures: z.number().int().min(1).max(1_000_000).default(10),
@@ -236,6 +269,7 @@ export function createGate(options: GateOptions): Gate {
     cache: settings.cache,
     negativeCache: settings.negativeCache,
     verification: settings.verification,
+    storeLookups: settings.storeLookups,
     failureBudget: settings.failureBudget,
   });
   const listeners = new Set<(event: StoreEvent) => void>();
@@ -296,6 +330,13 @@ export function createGate(options: GateOptions): Gate {
     }
   }
 
+  let closing: Promise<void> | undefined;
+  const closedError = (): ClosedError => withoutStack(() => new ClosedError());
+  /** Rejects new work once `close()` was called. */
+  function open(): void {
+    if (closing !== undefined) throw closedError();
+  }
+
   function noteUse(app: App): App {
     if (flushTimer !== undefined) lastUsed.set(app.id, clock());
     return app;
@@ -303,6 +344,7 @@ export function createGate(options: GateOptions): Gate {
 
   const gate: Gate = {
     async createApp(input) {
+      open();
       const { name, policy, metadata } = parseCreateAppInput(input);
       const id = `app_${generateKey().slice(4, 24)}`;
       const [record, key] = await issue(async (_key, keyId, keyHash) => {
@@ -327,14 +369,17 @@ export function createGate(options: GateOptions): Gate {
     },
 
     async getApp(id) {
+      open();
       return toApp(await requireRecord(id));
     },
 
     async listApps() {
+      open();
       return (await call(() => store.list())).map(toApp);
     },
 
     async updateApp(id, input) {
+      open();
       const patch = parseUpdateAppInput(input, await requireRecord(id));
       const record = await call(() => store.update(id, patch, new Date(clock())));
       changed({ type: "updated", appId: id });
@@ -342,6 +387,7 @@ export function createGate(options: GateOptions): Gate {
     },
 
     async regenerateKey(id) {
+      open();
       const current = await requireRecord(id);
       const [record, key] = await issue((_key, keyId, keyHash) =>
         store.replaceKey(id, {
@@ -356,6 +402,7 @@ export function createGate(options: GateOptions): Gate {
     },
 
     async deleteApp(id) {
+      open();
       const deleted = await call(() => store.delete(id));
       changed({ type: "deleted", appId: id });
       lastUsed.delete(id);
@@ -363,11 +410,13 @@ export function createGate(options: GateOptions): Gate {
     },
 
     authenticate(key) {
+      if (closing !== undefined) return Promise.reject(closedError());
       return authenticator.authenticate(key).then(noteUse);
     },
 
     async authenticateRequest(request) {
       try {
+        open();
         const { key, source, url } = extract(request);
         const app = noteUse(await authenticator.authenticate(key));
         return { ok: true, app, credential: { source, url, keyId: app.keyId } };
@@ -379,6 +428,7 @@ export function createGate(options: GateOptions): Gate {
     },
 
     onChange(listener) {
+      if (closing !== undefined) return () => false;
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
@@ -387,11 +437,14 @@ export function createGate(options: GateOptions): Gate {
 
     challenge: challenger,
 
-    async close() {
-      if (flushTimer !== undefined) clearInterval(flushTimer);
-      unsubscribe?.();
-      listeners.clear();
-      await flushLastUsed();
+    close() {
+      closing ??= (async () => {
+        if (flushTimer !== undefined) clearInterval(flushTimer);
+        unsubscribe?.();
+        listeners.clear();
+        await flushLastUsed();
+      })();
+      return closing;
     },
   };
   authenticators.set(gate, authenticator);

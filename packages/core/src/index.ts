@@ -21,7 +21,9 @@ export {
 export { redactKey, redactUrl } from "./redact.js";
 export {
   AppNotFoundError,
+  ClosedError,
   ConflictingCredentialsError,
+  CorruptRecordError,
   DuplicateKeyIdError,
   GenerationConflictError,
   HashingFailedError,
@@ -42,6 +44,9 @@ export {
   type MalformedAuthorizationReason,
   type MalformedKeyReason,
   type McpgateErrorCode,
+  type MissingCredentialsReason,
+  type OverloadedReason,
+  type StoreUnavailableReason,
 } from "./errors.js";
 export {
   createChallenger,

@@ -75,7 +75,7 @@ export function isKey(value: unknown): boolean {
  * Parses a key into the key and its public key id.
  *
  * @throws {@link MalformedKeyError} (`malformed_key`) with a `reason` (`not_a_string`,
- *   `missing_prefix`, `wrong_length`, `bad_character`); the error carries the input's key id only
+ *   `missing_prefix`, `wrong_length`, `bad_character`, `surrounding_whitespace`); the error carries the input's key id only
  *   when the input starts like a key, and nothing else of it.
  * @example
  * ```ts
@@ -92,6 +92,9 @@ export function parseKey(input: unknown): ParsedKey {
 /** The reason `input` is not a key, checked cheapest first (a 1 MB string is never scanned). */
 function diagnose(input: unknown): MalformedKeyError {
   if (typeof input !== "string") return new MalformedKeyError("not_a_string");
+  // One whitespace policy everywhere: a key with whitespace around it is malformed, not trimmed.
+  if (input.length > KEY_LENGTH && input.length <= KEY_LENGTH + 8 && isKey(input.trim()))
+    return new MalformedKeyError("surrounding_whitespace");
   if (!input.startsWith(KEY_PREFIX)) return new MalformedKeyError("missing_prefix");
   const candidateId = input.slice(KEY_PREFIX.length, KEY_PREFIX.length + KEY_ID_LENGTH);
   const keyId =

@@ -6,12 +6,16 @@ import {
   MalformedAuthorizationError,
   MalformedKeyError,
   MalformedPathError,
+  MemoryStore,
   MissingCredentialsError,
   createCredentialExtractor,
+  createGate,
   createUrlCleaner,
   extractCredential,
   generateKey,
   isMcpgateError,
+  parseKey,
+  toChallenge,
   type RequestLike,
 } from "../src/index.js";
 
@@ -297,5 +301,59 @@ describe("createUrlCleaner", () => {
         expect(clean(url)).not.toContain(fresh.slice(12));
       }),
     );
+  });
+});
+
+describe("mistakes get a message that names them", () => {
+  it("a bare key in Authorization (no Bearer) is malformed, and the answer says the scheme is missing", () => {
+    for (const authorization of [key, ` ${key}`, `MGW_${key.slice(4)}`]) {
+      const error = failure({ url: "/mcp", headers: { authorization } });
+      expect(error).toMatchObject({ code: "malformed_authorization", reason: "missing_scheme" });
+      const challenge = toChallenge(error);
+      expect(challenge.status).toBe(400);
+      expect(challenge.body.message).toMatch(/without the Bearer scheme/);
+      expect(challenge.headers["www-authenticate"]).toMatch(/without the Bearer scheme/);
+      expect(JSON.stringify(challenge)).not.toContain(key.slice(12));
+    }
+  });
+
+  it("a key in the path outside the base path: 401 that says where keys are read, with the key id at most", () => {
+    const extract = createCredentialExtractor({ basePath: "/mcp" });
+    for (const url of [
+      `/api/mcp/${key}`,
+      `/mcp/x/${key}/y`,
+      `/${key}`,
+      `/api/mgw%5F${key.slice(4)}`,
+    ]) {
+      const error = failure({ url }, extract);
+      expect(error).toBeInstanceOf(MissingCredentialsError);
+      expect(error).toMatchObject({ reason: "key_outside_base_path", keyId: key.slice(4, 12) });
+      const challenge = toChallenge(error);
+      expect(challenge.status).toBe(401);
+      expect(challenge.headers["www-authenticate"]).toBe('Bearer realm="mcpgate"');
+      expect(challenge.body.message).toMatch(/outside|base path/);
+      expect(JSON.stringify([challenge, (error as Error).message])).not.toContain(key.slice(12));
+    }
+    expect(failure({ url: "/api/mcp" }, extract)).toMatchObject({ reason: "none" });
+    expect(toChallenge(failure({ url: "/api/mcp" }, extract)).body.message).toBe(
+      "An API key is required.",
+    );
+  });
+
+  it("whitespace policy: a key with whitespace around it is malformed, never trimmed", async () => {
+    const gate = createGate({ store: new MemoryStore(), lastUsed: false });
+    const issued = await gate.createApp({ name: "a" });
+    for (const padded of [` ${issued.key}`, `${issued.key}\n`, `\t${issued.key} `]) {
+      await expect(gate.authenticate(padded)).rejects.toMatchObject({
+        code: "malformed_key",
+        reason: "surrounding_whitespace",
+      });
+    }
+    expect(() => parseKey(` ${issued.key}`)).toThrow(/surrounding whitespace/);
+    // Inside a URL path there is no trimming either; in a header, HTTP's own OWS rule applies.
+    expect(failure({ url: `/mcp/${issued.key}%20` })).toBeInstanceOf(MalformedKeyError);
+    expect(
+      extractCredential({ url: "/mcp", headers: { authorization: `Bearer ${issued.key} ` } }).key,
+    ).toBe(issued.key);
   });
 });

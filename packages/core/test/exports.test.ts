@@ -7,7 +7,9 @@ describe("@mcpgate/core public surface", () => {
     expect(Object.keys(core).sort()).toMatchInlineSnapshot(`
       [
         "AppNotFoundError",
+        "ClosedError",
         "ConflictingCredentialsError",
+        "CorruptRecordError",
         "DuplicateKeyIdError",
         "GenerationConflictError",
         "HashingFailedError",

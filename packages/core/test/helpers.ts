@@ -1,4 +1,22 @@
-import { createKeyHasher, type KeyHasher } from "../src/index.js";
+import { createKeyHasher, type KeyHasher, type Store } from "../src/index.js";
+
+/** Holds whoever passes it while held; `hold()` returns the release function. */
+function createBarrier(): { pass: () => Promise<void>; hold: () => () => void } {
+  let gate: Promise<void> | undefined;
+  return {
+    pass: async () => {
+      if (gate) await gate;
+    },
+    hold() {
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      return () => {
+        gate = undefined;
+        release();
+      };
+    },
+  };
+}
 
 /** A real Argon2id hasher that counts its calls and can hold verifications until released. */
 export function countingHasher(): {
@@ -8,7 +26,7 @@ export function countingHasher(): {
 } {
   const real = createKeyHasher();
   const calls = { hash: 0, verify: 0 };
-  let gate: Promise<void> | undefined;
+  const barrier = createBarrier();
   const hasher: KeyHasher = {
     parameters: real.parameters,
     async hash(key) {
@@ -17,7 +35,7 @@ export function countingHasher(): {
     },
     async verify(phc, key) {
       calls.verify++;
-      if (gate) await gate;
+      await barrier.pass();
       return real.verify(phc, key);
     },
     needsRehash: (phc) => real.needsRehash(phc),
@@ -25,14 +43,7 @@ export function countingHasher(): {
   return {
     hasher,
     calls,
-    hold() {
-      let release!: () => void;
-      gate = new Promise((resolve) => (release = resolve));
-      return () => {
-        gate = undefined;
-        release();
-      };
-    },
+    hold: barrier.hold,
   };
 }
 
@@ -54,4 +65,52 @@ export function sameIdOtherSecret(key: string, variant = 0): string {
     (alphabet.indexOf(current) + 1 + Math.floor(variant / 24)) % 62,
   );
   return key.slice(0, position) + replacement + key.slice(position + 1);
+}
+
+/**
+ * A real MemoryStore whose `getByKeyId` can be made to hang until released (a database that
+ * stopped answering). Counts the lookups that were started and those still unsettled.
+ */
+export function hangingLookups(inner: Store): {
+  store: Store;
+  stats: { started: number; unsettled: number };
+  hang: () => () => void;
+} {
+  const stats = { started: 0, unsettled: 0 };
+  const barrier = createBarrier();
+  const store: Store = {
+    create: (record) => inner.create(record),
+    getById: (id) => inner.getById(id),
+    getByKeyId: (keyId) => inner.getByKeyId(keyId),
+    list: () => inner.list(),
+    update: (id, patch, at) => inner.update(id, patch, at),
+    replaceKey: (id, replacement) => inner.replaceKey(id, replacement),
+    updateKeyHash: (id, generation, hash) => inner.updateKeyHash(id, generation, hash),
+    touch: (id, at) => inner.touch(id, at),
+    delete: (id) => inner.delete(id),
+  };
+  if (inner.subscribe) store.subscribe = (listener) => inner.subscribe?.(listener) ?? (() => {});
+  store.getByKeyId = async (keyId) => {
+    stats.started++;
+    stats.unsettled++;
+    try {
+      await barrier.pass();
+      return await inner.getByKeyId(keyId);
+    } finally {
+      stats.unsettled--;
+    }
+  };
+  return {
+    store,
+    stats,
+    hang: barrier.hold,
+  };
+}
+
+/** The settled outcome of a promise: its value, or the error it rejected with. */
+export function outcome<T>(promise: Promise<T>): Promise<T | unknown> {
+  return promise.then(
+    (value) => value,
+    (error: unknown) => error,
+  );
 }
