@@ -8,6 +8,7 @@ import { httpBench } from "./http.bench.js";
 import { keysBench } from "./keys.bench.js";
 import { mcpBench } from "./mcp.bench.js";
 import { postgresBench } from "./postgres.bench.js";
+import { threadpoolBench } from "./threadpool.bench.js";
 
 const suites: Record<string, () => Promise<void>> = {
   keys: keysBench,
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<void>> = {
   postgres: postgresBench,
   http: httpBench,
   mcp: mcpBench,
+  threadpool: threadpoolBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -10,6 +10,7 @@ import {
   StoreUnavailableError,
   createGate,
 } from "../src/index.js";
+import { defaultConcurrency } from "../src/gate.js";
 import { countingHasher, hangingLookups, manualClock, outcome } from "./helpers.js";
 
 const tick = (ms = 10) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -150,5 +151,16 @@ describe("requests waiting on an in-flight verification", () => {
       { id: app.id },
     ]);
     expect(calls.verify).toBe(1);
+  });
+});
+
+describe("default Argon2 concurrency", () => {
+  it("leaves two libuv threads to the host, at least one verification, at most one per CPU", () => {
+    expect(defaultConcurrency(4, 16)).toBe(2);
+    expect(defaultConcurrency(4, 1)).toBe(1);
+    expect(defaultConcurrency(2, 8)).toBe(1);
+    expect(defaultConcurrency(1, 8)).toBe(1);
+    expect(defaultConcurrency(16, 8)).toBe(8);
+    expect(defaultConcurrency(10, 16)).toBe(8);
   });
 });
