@@ -18,8 +18,14 @@ export async function authenticateBench(): Promise<void> {
   await gate.authenticate(key);
 
   const floorMap = new Map([[hash("sha256", key, "base64"), app]]);
-  const unknown = Array.from({ length: 1024 }, generateKey);
+  // Distinct unknown keys, made up front (valid format, base36 ⊂ base62): far more than the
+  // unknown-key memo holds (10 000), so each call is a real store lookup.
+  const distinct = Array.from(
+    { length: 1 << 19 },
+    (_, i) => `mgw_${i.toString(36).padStart(32, "0")}`,
+  );
   let u = 0;
+  const repeatedUnknown = generateKey();
   const wrongSecret = `${key.slice(0, 12)}${"Z".repeat(24)}`;
   await gate.authenticate(wrongSecret).catch(() => undefined);
 
@@ -33,8 +39,12 @@ export async function authenticateBench(): Promise<void> {
         fn: () => gate.authenticateRequest({ url: `/mcp/${key}`, headers: {} }),
       },
       {
-        name: "unknown key → invalid_key (no Argon2)",
-        fn: () => gate.authenticate(unknown[u++ % 1024] ?? "").catch(() => undefined),
+        name: "repeated unknown key → invalid_key (memo)",
+        fn: () => gate.authenticate(repeatedUnknown).catch(() => undefined),
+      },
+      {
+        name: "distinct unknown key per call → invalid_key (store lookup)",
+        fn: () => gate.authenticate(distinct[u++ & ((1 << 19) - 1)] ?? "").catch(() => undefined),
       },
       {
         name: "repeated wrong key → invalid_key (memo)",

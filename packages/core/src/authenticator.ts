@@ -21,25 +21,20 @@ import {
   OverloadedError,
   RateLimitedError,
   StoreUnavailableError,
+  type MalformedKeyError,
   isMcpgateError,
   withoutStack,
 } from "./errors.js";
 import type { KeyHasher } from "./hashing.js";
-import { KEY_ID_LENGTH, KEY_PREFIX, isKey, parseKey } from "./key-format.js";
+import { KEY_ID_LENGTH, KEY_PREFIX, diagnoseKey, isKey } from "./key-format.js";
 import type { Store } from "./store.js";
+import { StoreLookups } from "./store-lookups.js";
 import { VerificationPool } from "./verification-pool.js";
 
 const invalidKey = (): InvalidKeyError => withoutStack(() => new InvalidKeyError());
 
 /** Why `input` is not a key (`malformed_key`; answered over HTTP exactly like `invalid_key`). */
-function malformed(input: unknown): Error {
-  try {
-    parseKey(input);
-  } catch (error) {
-    return error as Error;
-  }
-  return invalidKey();
-}
+const malformed = (input: unknown): MalformedKeyError => withoutStack(() => diagnoseKey(input));
 
 export interface AuthenticatorSettings {
   store: Store;
@@ -51,6 +46,8 @@ export interface AuthenticatorSettings {
   storeLookups: { timeoutMs: number; maxConcurrent: number };
   failureBudget: { failures: number; windowSeconds: number };
   onError: (error: unknown, context: string) => void;
+  /** Called for every admitted request, synchronously (the gate's debounced last-used). */
+  onAdmit: (app: App) => void;
 }
 
 interface HashMemo {
@@ -91,8 +88,7 @@ export class Authenticator {
   readonly #budgets: BoundedMap<string, FailureBucket>;
   readonly #inflight = new Map<string, Flight>();
   readonly #pool: VerificationPool;
-  /** Store lookups not yet settled (timed-out ones included: they still hold a connection). */
-  #lookups = 0;
+  readonly #lookups: StoreLookups;
   /** Bumped by every eviction: a verification that started before it must not fill the cache. */
   #epoch = 0;
 
@@ -105,6 +101,8 @@ export class Authenticator {
     this.#unknown = new BoundedMap(negativeCache.maxEntries, negativeCache.unknownKeyTtlMs);
     this.#budgets = new BoundedMap(negativeCache.maxEntries, failureBudget.windowSeconds * 1000);
     this.#pool = new VerificationPool(verification.concurrency, verification.maxQueue);
+    const { timeoutMs, maxConcurrent } = settings.storeLookups;
+    this.#lookups = new StoreLookups(timeoutMs, maxConcurrent, storeError);
   }
 
   /** The app for `key`, or a rejection with a coded error. */
@@ -113,9 +111,12 @@ export class Authenticator {
     const digest = lookupDigest(key);
     const now = this.#s.clock();
     const cached = this.#positive.get(digest, now);
-    if (cached !== undefined) return Promise.resolve(cached);
+    if (cached !== undefined) {
+      this.#s.onAdmit(cached);
+      return Promise.resolve(cached);
+    }
     if (this.#unknown.get(digest, now) === true) return Promise.reject(invalidKey());
-    return this.#admit(key, digest);
+    return this.#admit(key, digest, 1);
   }
 
   /** Forgets everything cached for one app (after a local change or a store event). */
@@ -130,6 +131,11 @@ export class Authenticator {
     this.#positive.clear();
   }
 
+  /** Stops lookup timers; lookups still waiting reject with `closed`. */
+  close(): void {
+    this.#lookups.close();
+  }
+
   /** Cached principals (diagnostics and tests). */
   cachedApps(): App[] {
     return [...this.#positive.values(this.#s.clock())];
@@ -140,13 +146,16 @@ export class Authenticator {
    * meanwhile: a request still waiting when `regenerateKey()`/`deleteApp()` resolves is never
    * admitted on a read made before it. It starts over instead (one store read, no Argon2).
    */
-  async #admit(key: string, digest: string): Promise<App> {
-    for (let attempt = 1; ; attempt++) {
-      const epoch = this.#epoch;
-      const app = await this.#flight(key, digest);
-      if (epoch === this.#epoch) return app;
+  #admit(key: string, digest: string, attempt: number): Promise<App> {
+    const epoch = this.#epoch;
+    return this.#flight(key, digest).then((app) => {
+      if (epoch === this.#epoch) {
+        this.#s.onAdmit(app);
+        return app;
+      }
       if (attempt >= MAX_FLIGHTS) throw withoutStack(() => new OverloadedError(1, "store_lookups"));
-    }
+      return this.#admit(key, digest, attempt + 1);
+    });
   }
 
   #flight(key: string, digest: string): Promise<App> {
@@ -159,64 +168,33 @@ export class Authenticator {
   }
 
   async #verify(key: string, digest: string, flight: Flight): Promise<App> {
+    const keyId = key.slice(KEY_PREFIX.length, KEY_PREFIX.length + KEY_ID_LENGTH);
+    // The record may be stale from this moment on: the cache TTL counts from here, not from the
+    // end of Argon2, so a lost change notification extends acceptance by nothing.
+    const readAt = this.#s.clock();
+    let record: AppRecord | undefined;
     try {
-      return await this.#lookUpAndVerify(key, digest, flight.epoch);
+      record = await this.#lookups.run(() => this.#s.store.getByKeyId(keyId));
+      if (record === undefined) {
+        this.#unknown.set(digest, true, readAt);
+        throw invalidKey();
+      }
+      return await this.#check(record, key, digest, flight.epoch, readAt);
     } finally {
       // A try/finally here costs no extra promise, unlike `.finally()` on the caller's side.
       if (this.#inflight.get(digest) === flight) this.#inflight.delete(digest);
     }
   }
 
-  /**
-   * `store.getByKeyId` with a deadline, at most `maxConcurrent` at once. A slot is held until the
-   * store call settles, not just until the deadline, so a hung database bounds the number of
-   * pending queries, not only the time a client waits.
-   */
-  #lookUp(keyId: string): Promise<AppRecord | undefined> {
-    const { store, storeLookups } = this.#s;
-    if (this.#lookups >= storeLookups.maxConcurrent)
-      return Promise.reject(withoutStack(() => new OverloadedError(1, "store_lookups")));
-    this.#lookups++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(withoutStack(() => new StoreUnavailableError(undefined, 1, "timeout")));
-      }, storeLookups.timeoutMs);
-      const settle = (): void => {
-        this.#lookups--;
-        clearTimeout(timer);
-      };
-      let pending: Promise<AppRecord | undefined>;
-      try {
-        pending = store.getByKeyId(keyId);
-      } catch (cause) {
-        settle();
-        reject(storeError(cause));
-        return;
-      }
-      pending.then(
-        (record) => {
-          settle();
-          resolve(record);
-        },
-        (cause: unknown) => {
-          settle();
-          reject(storeError(cause));
-        },
-      );
-    });
-  }
-
-  async #lookUpAndVerify(key: string, digest: string, epoch: number): Promise<App> {
-    const keyId = key.slice(KEY_PREFIX.length, KEY_PREFIX.length + KEY_ID_LENGTH);
-    // The record may be stale from this moment on: the cache TTL counts from here, not from the
-    // end of Argon2, so a lost change notification extends acceptance by nothing.
-    const readAt = this.#s.clock();
-    const record = await this.#lookUp(keyId);
-    if (record === undefined) {
-      this.#unknown.set(digest, true, readAt);
-      throw invalidKey();
-    }
-
+  /** Verifies `key` against the record read at `readAt` (memos first, Argon2 last). */
+  async #check(
+    record: AppRecord,
+    key: string,
+    digest: string,
+    epoch: number,
+    readAt: number,
+  ): Promise<App> {
+    const keyId = record.keyId;
     const now = this.#s.clock();
     const known = this.#verified.get(keyId, now);
     const matchesMemo =

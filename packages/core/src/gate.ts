@@ -271,6 +271,7 @@ export function createGate(options: GateOptions): Gate {
     verification: settings.verification,
     storeLookups: settings.storeLookups,
     failureBudget: settings.failureBudget,
+    onAdmit: noteUse,
   });
   const listeners = new Set<(event: StoreEvent) => void>();
   function changed(event: StoreEvent): void {
@@ -337,9 +338,8 @@ export function createGate(options: GateOptions): Gate {
     if (closing !== undefined) throw closedError();
   }
 
-  function noteUse(app: App): App {
+  function noteUse(app: App): void {
     if (flushTimer !== undefined) lastUsed.set(app.id, clock());
-    return app;
   }
 
   const gate: Gate = {
@@ -411,14 +411,14 @@ export function createGate(options: GateOptions): Gate {
 
     authenticate(key) {
       if (closing !== undefined) return Promise.reject(closedError());
-      return authenticator.authenticate(key).then(noteUse);
+      return authenticator.authenticate(key);
     },
 
     async authenticateRequest(request) {
       try {
         open();
         const { key, source, url } = extract(request);
-        const app = noteUse(await authenticator.authenticate(key));
+        const app = await authenticator.authenticate(key);
         return { ok: true, app, credential: { source, url, keyId: app.keyId } };
       } catch (caught) {
         const error = isMcpgateError(caught) ? caught : new InternalError({ cause: caught });
@@ -440,6 +440,7 @@ export function createGate(options: GateOptions): Gate {
     close() {
       closing ??= (async () => {
         if (flushTimer !== undefined) clearInterval(flushTimer);
+        authenticator.close();
         unsubscribe?.();
         listeners.clear();
         await flushLastUsed();

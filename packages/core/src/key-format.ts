@@ -86,11 +86,14 @@ export function parseKey(input: unknown): ParsedKey {
   if (typeof input === "string" && isKey(input)) {
     return { key: input, keyId: input.slice(KEY_PREFIX.length, KEY_PREFIX.length + KEY_ID_LENGTH) };
   }
-  throw withoutStack(() => diagnose(input));
+  throw withoutStack(() => diagnoseKey(input));
 }
 
-/** The reason `input` is not a key, checked cheapest first (a 1 MB string is never scanned). */
-function diagnose(input: unknown): MalformedKeyError {
+/**
+ * The reason `input` is not a key, checked cheapest first (a 1 MB string is never scanned).
+ * @internal
+ */
+export function diagnoseKey(input: unknown): MalformedKeyError {
   if (typeof input !== "string") return new MalformedKeyError("not_a_string");
   // One whitespace policy everywhere: a key with whitespace around it is malformed, not trimmed.
   if (input.length > KEY_LENGTH && input.length <= KEY_LENGTH + 8 && isKey(input.trim()))

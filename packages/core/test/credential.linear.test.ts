@@ -95,9 +95,15 @@ describe("extraction is linear in the size of its input", () => {
         fc.constantFrom(64, 128, 256),
         (shapeName, unit, n) => {
           const shape = shapes[shapeName] as Shape;
-          const [small, large] = timesOf(shape(unit, n), shape(unit, 8 * n), 100);
-          // Linear: ~8×. Quadratic: ~64×. The floor absorbs timer resolution on tiny inputs.
-          expect(large).toBeLessThanOrEqual(Math.max(small, 0.05) * 32);
+          // Linear: ~8×. Quadratic: ~64×. The floor absorbs timer resolution on tiny inputs. A
+          // burst of load from other processes can spoil one measurement, not three in a row; a
+          // quadratic scan fails all three.
+          let ratio = Number.POSITIVE_INFINITY;
+          for (let attempt = 0; attempt < 3 && ratio > 32; attempt++) {
+            const [small, large] = timesOf(shape(unit, n), shape(unit, 8 * n), 100);
+            ratio = Math.min(ratio, large / Math.max(small, 0.05));
+          }
+          expect(ratio).toBeLessThanOrEqual(32);
         },
       ),
       { numRuns: 40 },
