@@ -17,6 +17,7 @@ import { toApp, type App, type AppRecord } from "./app.js";
 import { BoundedMap } from "./bounded-map.js";
 import { digestsEqual, lookupDigest } from "./digest.js";
 import {
+  copyError,
   InvalidKeyError,
   OverloadedError,
   RateLimitedError,
@@ -31,7 +32,8 @@ import type { Store } from "./store.js";
 import { StoreLookups } from "./store-lookups.js";
 import { VerificationPool } from "./verification-pool.js";
 
-const invalidKey = (): InvalidKeyError => withoutStack(() => new InvalidKeyError());
+const INVALID_KEY = withoutStack(() => new InvalidKeyError());
+const invalidKey = (): InvalidKeyError => copyError(INVALID_KEY);
 
 /** Why `input` is not a key (`malformed_key`; answered over HTTP exactly like `invalid_key`). */
 const malformed = (input: unknown): MalformedKeyError => withoutStack(() => diagnoseKey(input));

@@ -74,6 +74,23 @@ export function withoutStack<T extends McpgateError>(make: () => T): T {
 }
 
 /**
+ * A fresh copy of `template` (an error made once, without a stack): same class, same fields, built
+ * without running Error's constructor, which costs ~550 ns even without a stack against ~90 ns for
+ * this. For the hottest rejections only (an invalid key answered from a memo), where it is most of
+ * the cost of a 401. Each caller gets its own object, so mutating one changes no other.
+ * @internal
+ */
+export function copyError<T extends McpgateError>(template: T): T {
+  const copy = Object.assign(
+    Object.create(Object.getPrototypeOf(template) as object) as T,
+    template,
+  );
+  copy.message = template.message;
+  copy.stack = template.stack;
+  return copy;
+}
+
+/**
  * Why no credential was found: `none` (no key in the path, no Bearer header), or
  * `key_outside_base_path` (a path segment holds a key, but not right under the base path the gate
  * reads keys from; a mounting mistake more often than an attack).

@@ -6,6 +6,7 @@ import {
   isMcpgateError,
   type AnyMcpgateError,
 } from "../src/index.js";
+import { copyError } from "../src/errors.js";
 
 describe("McpgateError", () => {
   it("has a stable code, the subclass name and keeps the cause", () => {
@@ -42,5 +43,25 @@ describe("McpgateError", () => {
     };
     expect(describe(new StoreUnavailableError(undefined, 3))).toBe("retry in 3s");
     expect(describe(new InvalidKeyError())).toBe("invalid_key");
+  });
+});
+
+describe("copyError (the cheap path for hot rejections)", () => {
+  it("gives a fresh object of the same class with the same fields, indistinguishable to callers", () => {
+    const template = new InvalidKeyError();
+    const a = copyError(template);
+    const b = copyError(template);
+    expect(a).not.toBe(b);
+    expect(a).not.toBe(template);
+    for (const copy of [a, b]) {
+      expect(copy).toBeInstanceOf(InvalidKeyError);
+      expect(copy).toBeInstanceOf(Error);
+      expect(isMcpgateError(copy)).toBe(true);
+      expect(copy).toMatchObject({ code: "invalid_key", name: "InvalidKeyError" });
+      expect(copy.message).toBe(template.message);
+      expect(String(copy)).toBe("InvalidKeyError: The API key is invalid.");
+    }
+    (a as { extra?: number }).extra = 1;
+    expect(b).not.toHaveProperty("extra");
   });
 });
