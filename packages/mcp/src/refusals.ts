@@ -20,8 +20,8 @@ const KEY_HINT: Record<string, string> = {
     "Send the app's API key in the URL path (/mcp/mgw_...) or as 'Authorization: Bearer mgw_...'. " +
     "This server does not use OAuth.",
   invalid_key:
-    "The API key is unknown, mistyped or was regenerated: ask the app's owner for the current " +
-    "key. This server does not use OAuth.",
+    "It is unknown, mistyped or was regenerated: ask the app's owner for the current key. " +
+    "This server does not use OAuth.",
 };
 
 /**
