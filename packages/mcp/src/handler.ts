@@ -14,6 +14,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { scopeEventStore } from "./event-store.js";
 import { createHostCheck } from "./host-validation.js";
 import { takeCredentials } from "./hygiene.js";
+import { containsKeyShape } from "./key-shapes.js";
 import { isolateTools } from "./isolation.js";
 import { JSON_RPC, writeChallenge, writeJsonRpcError, writeSessionNotFound } from "./json-rpc.js";
 import { parseMcpHandlerOptions, type McpHandlerOptions, type McpServerLike } from "./options.js";
@@ -214,7 +215,10 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     }
     // Authenticate before any other answer: an unauthenticated client learns nothing else.
     const auth = await gate.authenticateRequest(credentials);
-    if (!auth.ok) return writeAuthChallenge(res, auth.challenge);
+    if (!auth.ok) {
+      const misplaced = containsKeyShape(pathOf(credentials.url ?? "")) ? { path } : undefined;
+      return writeAuthChallenge(res, auth.challenge, misplaced);
+    }
     const { app, credential } = auth;
     // Only the endpoint itself: `/mcp/<key>/anything` is not an MCP URL.
     const stripped = pathOf(credential.url);

@@ -47,9 +47,21 @@ export function writeNotOAuth(res: ServerResponse): void {
   res.end(JSON.stringify({ error: "oauth_not_supported", error_description: NOT_OAUTH }));
 }
 
-/** Core's challenge, with a hint on 401s that tells MCP users what to do instead of OAuth. */
-export function writeAuthChallenge(res: ServerResponse, challenge: Challenge): void {
-  const hint = challenge.status === 401 ? KEY_HINT[challenge.body.error] : undefined;
+/**
+ * Core's challenge, with a hint on 401s that tells MCP users what to do instead of OAuth.
+ * `misplacedKey`: the URL holds a key where this endpoint does not read one (`/mcp/x/mgw_…`).
+ */
+export function writeAuthChallenge(
+  res: ServerResponse,
+  challenge: Challenge,
+  misplacedKey: { path: string } | undefined,
+): void {
+  const misplaced =
+    misplacedKey !== undefined && challenge.body.error === "missing_credentials"
+      ? `The URL holds a key, but not where this endpoint reads it: use ${misplacedKey.path}/mgw_... ` +
+        "or an 'Authorization: Bearer' header."
+      : undefined;
+  const hint = misplaced ?? (challenge.status === 401 ? KEY_HINT[challenge.body.error] : undefined);
   if (hint === undefined) return writeChallenge(res, challenge);
   writeJsonRpcError(
     res,

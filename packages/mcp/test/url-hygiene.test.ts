@@ -168,3 +168,25 @@ describe.each(Object.keys(MOUNTS))("%s mount with access loggers", (mountName) =
     expect(authenticated.headers.get("allow")).toBe("POST");
   });
 });
+
+describe("a key in the URL where the endpoint does not read one (#13.4)", () => {
+  it("gets a 401 that says where the key goes", async () => {
+    const gate = createGate({ store: new MemoryStore(), lastUsed: false });
+    const { key } = await gate.createApp({ name: "alpha", tools: [] });
+    const mcp = createMcpHandler({ gate, mode: "stateless", server: buildServer });
+    const server = http.createServer((req, res) => void mcp(req, res));
+    const origin = await listen(server);
+    const response = await raw(`${origin}/mcp/tools/${key}`, { body: INITIALIZE });
+    expect(response.status).toBe(401);
+    expect(response.messages[0]).toMatchObject({
+      error: {
+        message: expect.stringContaining("not where this endpoint reads it: use /mcp/mgw_"),
+        data: { error: "missing_credentials" },
+      },
+    });
+    expect(response.text).not.toContain(key.slice(12));
+    await mcp.close();
+    await closeServer(server);
+    await gate.close();
+  });
+});
