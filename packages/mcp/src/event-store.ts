@@ -14,6 +14,9 @@ import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 
 export type { EventStore };
 
+/** Set by {@link MemoryEventStore}'s static block: drops every stream whose id starts with a prefix. */
+let forgetStreams: (store: MemoryEventStore, prefix: string) => void;
+
 /**
  * A bounded in-memory {@link EventStore} for resumable streams on one instance: it keeps the
  * newest `maxEvents` events (oldest dropped first). Event ids are random, so they reveal nothing
@@ -31,6 +34,10 @@ export class MemoryEventStore implements EventStore {
   readonly #events = new Map<EventId, { streamId: StreamId; message: JSONRPCMessage }>();
   /** Per stream, its event ids in order. */
   readonly #streams = new Map<StreamId, EventId[]>();
+
+  static {
+    forgetStreams = (store, prefix) => store.#forget(prefix);
+  }
 
   /** @throws TypeError when `maxEvents` is not a positive integer. */
   constructor(options: { maxEvents?: number } = {}) {
@@ -75,6 +82,14 @@ export class MemoryEventStore implements EventStore {
     return streamId;
   }
 
+  #forget(prefix: string): void {
+    for (const [streamId, eventIds] of this.#streams) {
+      if (!streamId.startsWith(prefix)) continue;
+      for (const eventId of eventIds) this.#events.delete(eventId);
+      this.#streams.delete(streamId);
+    }
+  }
+
   #dropOldest(): void {
     const oldest = this.#events.keys().next();
     if (oldest.done === true) return;
@@ -85,6 +100,14 @@ export class MemoryEventStore implements EventStore {
     stream?.shift(); // the oldest event overall is the oldest of its stream
     if (stream?.length === 0) this.#streams.delete(streamId);
   }
+}
+
+/**
+ * Drops the events of a closed session from a {@link MemoryEventStore} at once: nothing can replay
+ * them any more (the session is gone). Other stores age them out on their own terms.
+ */
+export function forgetScope(store: EventStore, scope: string): void {
+  if (store instanceof MemoryEventStore) forgetStreams(store, `${scope}/`);
 }
 
 /**

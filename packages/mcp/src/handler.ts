@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { RateLimitedError, type App } from "@mcpgate/core";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import { scopeEventStore } from "./event-store.js";
+import { forgetScope, scopeEventStore } from "./event-store.js";
 import { createHostCheck } from "./host-validation.js";
 import { takeCredentials } from "./hygiene.js";
 import { containsKeyShape } from "./key-shapes.js";
@@ -129,11 +129,11 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   }
 
   /** Resumability for one session: its events are stored and replayed under its own scope. */
+  const scopeOf = (app: App, sessionId: string) => `${app.id}:${app.keyGeneration}:${sessionId}`;
   function resumability(app: App, sessionId: string) {
     const { eventStore, retryInterval } = settings;
     if (eventStore === undefined) return {};
-    const scope = `${app.id}:${app.keyGeneration}:${sessionId}`;
-    return { eventStore: scopeEventStore(eventStore, scope), retryInterval };
+    return { eventStore: scopeEventStore(eventStore, scopeOf(app, sessionId)), retryInterval };
   }
 
   async function serveStateless(req: McpRequest, res: ServerResponse, app: App, body: unknown) {
@@ -188,6 +188,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
       if (session !== undefined && transport.sessionId !== undefined) {
         sessions.remove(transport.sessionId, session);
       }
+      if (settings.eventStore) forgetScope(settings.eventStore, scopeOf(app, newSessionId));
     };
     let server: McpServerLike;
     try {

@@ -145,6 +145,20 @@ describe("resumable streams", () => {
     expect(otherSession.status).toBe(400);
   });
 
+  it("drops a session's events from MemoryEventStore when the session ends", async () => {
+    const store = new MemoryEventStore();
+    const local = await startServer({ mode: "stateful", eventStore: store });
+    const { key } = await local.gate.createApp({ name: "gamma", tools: ["echo"] });
+    const url = `${local.origin}/mcp/${key}`;
+    const session = await open(url);
+    await post(url, session, callTool(1, "echo", { text: "x" }));
+    expect(store.size).toBeGreaterThan(0);
+    const deleted = await fetch(url, { method: "DELETE", headers: session });
+    expect(deleted.status).toBe(200);
+    expect(store.size).toBe(0);
+    await local.close();
+  });
+
   it("replays nothing after the key was regenerated", async () => {
     const { session, priming } = await callOnAlpha();
     const { key } = await h.gate.regenerateKey(alpha.id);
