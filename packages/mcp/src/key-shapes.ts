@@ -13,8 +13,38 @@ import { redactUrl } from "@mcpgate/core";
  * (`mgw_a1b2c3d4…`, the redacted form) is public, anything longer is a secret.
  */
 const KEY_SHAPE = /mgw_[A-Za-z0-9]{9}/i;
-/** Anything that could hide a key after decoding; values without it are left alone. */
-const MAY_HIDE_KEY = /mgw|%|\\u|[A-Za-z0-9+/_-]{16}/i;
+/** Text that could hide a key once percent- or `\u`-decoded (or a plain key, any case). */
+const MAY_HIDE_ESCAPED_KEY = /mgw|%|\\u/i;
+
+/**
+ * The base64 characters that `mgw_` (any case of `mgw`) always encodes to, at each of the three
+ * byte offsets within a base64 quantum, in the standard and the URL-safe alphabet. A value without
+ * any of them holds no base64-encoded key, so ordinary values (`application/json`, UUIDs) are
+ * cleared by one regex instead of being decoded.
+ */
+function base64PrefixPattern(): RegExp {
+  const literals = new Set<string>();
+  for (const m of "mM") {
+    for (const g of "gG") {
+      for (const w of "wW") {
+        const prefix = Buffer.from(`${m}${g}${w}_`, "latin1");
+        for (let offset = 0; offset < 3; offset++) {
+          const bytes = Buffer.concat([Buffer.alloc(offset), prefix, Buffer.alloc(3)]);
+          const encoded = bytes.toString("base64");
+          // Character k carries bits [6k, 6k + 6): keep those inside the prefix's bytes only.
+          const first = Math.ceil((8 * offset) / 6);
+          const last = Math.floor((8 * (offset + 4)) / 6) - 1;
+          const standard = encoded.slice(first, last + 1);
+          literals.add(standard);
+          literals.add(standard.replace(/\+/g, "-").replace(/\//g, "_"));
+        }
+      }
+    }
+  }
+  const escaped = [...literals].map((l) => l.replace(/[+/]/g, "\\$&"));
+  return new RegExp(escaped.join("|"));
+}
+const MAY_HIDE_BASE64_KEY = base64PrefixPattern();
 /** Base64 (standard or URL-safe) runs long enough to hold `mgw_` + 9 key characters (13 bytes). */
 const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
 /** Values longer than this are not decoded: they are replaced whole (bounded work). */
@@ -56,9 +86,11 @@ function inBase64(text: string): boolean {
  * value's length; an over-long value that may hide a key counts as holding one.
  */
 export function containsKeyShape(value: string): boolean {
-  if (!MAY_HIDE_KEY.test(value)) return false;
+  const escaped = MAY_HIDE_ESCAPED_KEY.test(value);
+  const base64 = MAY_HIDE_BASE64_KEY.test(value);
+  if (!escaped && !base64) return false;
   if (value.length > MAX_DECODED_LENGTH) return true;
-  return plainOrEscaped(value) || inBase64(value);
+  return (escaped && plainOrEscaped(value)) || (base64 && inBase64(value));
 }
 
 /**
