@@ -7,6 +7,7 @@ import { authenticateBench } from "./authenticate.bench.js";
 import { httpBench } from "./http.bench.js";
 import { keysBench } from "./keys.bench.js";
 import { mcpBench } from "./mcp.bench.js";
+import { mcpMemoryBench } from "./mcp-memory.bench.js";
 import { postgresBench } from "./postgres.bench.js";
 import { threadpoolBench } from "./threadpool.bench.js";
 
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<void>> = {
   postgres: postgresBench,
   http: httpBench,
   mcp: mcpBench,
+  "mcp-memory": mcpMemoryBench,
   threadpool: threadpoolBench,
 };
 

@@ -31,6 +31,8 @@ describe("@mcpgate/core public surface", () => {
         "RateLimitedError",
         "StoreUnavailableError",
         "ToolNotAllowedError",
+        "authenticateFetchRequest",
+        "challengeResponse",
         "createChallenger",
         "createCredentialExtractor",
         "createGate",
@@ -43,6 +45,8 @@ describe("@mcpgate/core public surface", () => {
         "isGate",
         "isKey",
         "isMcpgateError",
+        "isPromptAllowed",
+        "isResourceAllowed",
         "isToolAllowed",
         "needsRehash",
         "parseKey",
@@ -52,6 +56,7 @@ describe("@mcpgate/core public surface", () => {
         "toChallenge",
         "toJsonRpcErrorBody",
         "verifyKeyHash",
+        "withPolicyDefaults",
         "zodFieldError",
       ]
     `);
