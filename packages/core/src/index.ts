@@ -18,7 +18,13 @@ export {
   type HashingOptions,
   type KeyHasher,
 } from "./hashing.js";
-export { redactKey, redactUrl } from "./redact.js";
+export {
+  containsKey,
+  redactHeaders,
+  redactKey,
+  redactUrl,
+  type RedactableHeaders,
+} from "./redact.js";
 export {
   AppNotFoundError,
   ConflictingCredentialsError,

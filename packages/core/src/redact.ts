@@ -1,37 +1,261 @@
 /**
  * Key redaction for logs, errors and anything else a human or a log pipeline reads.
+ *
+ * A key is found by its characters in every form a logger or an error page may print: as written,
+ * percent-encoded (once or repeatedly, `%6D`, `%256D`, `%u006D`), JSON/JS-escaped (`\u005f`,
+ * `\\u005f`, `\x5f`), HTML character references (`&#95;`, `&#x5F;`, `&amp;#95;`), with any case of
+ * the `mgw_` prefix, and inside base64 (Basic credentials). Every pass is linear in the input: a
+ * bounded number of decoding rounds, each one left-to-right scan with fixed-length escapes.
  */
-import { KEY_ID_LENGTH } from "./key-format.js";
+import { KEY_ID_LENGTH, KEY_PREFIX } from "./key-format.js";
+
+/** Decoding rounds at most (`%2525256D` needs four); each round is one linear scan. */
+const MAX_DECODING_ROUNDS = 8;
+/** A base64 run shorter than this cannot hold `mgw_` + more than a key id. */
+const MIN_BASE64_RUN = 16;
+/** The display marker after a key id; base64 payloads get an ASCII one (they are bytes). */
+const ELLIPSIS = "…";
+const ASCII_ELLIPSIS = "...";
+
+/** Text decoded by {@link decodeRounds}, with the index in the input where each unit came from. */
+interface Decoded {
+  text: string;
+  /** `null` while nothing was decoded (the identity). */
+  origin: Int32Array | null;
+}
+
+const HEX = /^[0-9A-Fa-f]+$/;
+const DIGITS = /^[0-9]+$/;
+
+function hexAt(text: string, start: number, length: number): number {
+  const digits = text.slice(start, start + length);
+  return digits.length === length && HEX.test(digits) ? parseInt(digits, 16) : -1;
+}
+
+/** `&#95;`, `&#x5F;`, `&amp;`, `&lowbar;` at `i` (which holds `&`): [code, length] or null. */
+function characterReference(text: string, i: number): [number, number] | null {
+  if (text.startsWith("&amp;", i)) return [0x26, 5];
+  if (text.startsWith("&lowbar;", i)) return [0x5f, 8];
+  if (text.charAt(i + 1) !== "#") return null;
+  const hex = text.charAt(i + 2) === "x" || text.charAt(i + 2) === "X";
+  const from = i + (hex ? 3 : 2);
+  // At most 7 digits (enough for any code point): the look-ahead is bounded.
+  const end = text.slice(from, from + 8).indexOf(";") + from;
+  if (end <= from) return null;
+  const digits = text.slice(from, end);
+  if (!(hex ? HEX : DIGITS).test(digits)) return null;
+  const code = parseInt(digits, hex ? 16 : 10);
+  return code <= 0x10ffff ? [code, end + 1 - i] : null;
+}
+
+/** The escape at `i`: [code point, length in `text`], or null when `text[i]` stands for itself. */
+function escapeAt(text: string, i: number): [number, number] | null {
+  const c = text.charCodeAt(i);
+  if (c === 0x25 /* % */) {
+    const byte = hexAt(text, i + 1, 2);
+    if (byte >= 0) return [byte, 3];
+    const next = text.charAt(i + 1);
+    const unit = next === "u" || next === "U" ? hexAt(text, i + 2, 4) : -1;
+    return unit >= 0 ? [unit, 6] : null;
+  }
+  if (c === 0x5c /* \ */) {
+    const next = text.charAt(i + 1);
+    if (next === "\\" || next === "/") return [next.charCodeAt(0), 2];
+    const code = next === "u" ? hexAt(text, i + 2, 4) : next === "x" ? hexAt(text, i + 2, 2) : -1;
+    return code >= 0 ? [code, next === "u" ? 6 : 4] : null;
+  }
+  if (c === 0x26 /* & */) return characterReference(text, i);
+  return null;
+}
+
+/** One left-to-right decoding pass; null when there was nothing to decode. */
+function decodeOnce(text: string): { text: string; origin: Int32Array } | null {
+  let out: string[] | null = null;
+  let origin: number[] = [];
+  let copiedUpTo = 0;
+  for (let i = 0; i < text.length;) {
+    const escape = escapeAt(text, i);
+    if (escape === null) {
+      i += 1;
+      continue;
+    }
+    if (out === null) {
+      out = [];
+      origin = [];
+    }
+    for (let k = copiedUpTo; k < i; k++) origin.push(k);
+    out.push(text.slice(copiedUpTo, i));
+    const decoded = String.fromCodePoint(escape[0]);
+    for (let k = 0; k < decoded.length; k++) origin.push(i);
+    out.push(decoded);
+    i += escape[1];
+    copiedUpTo = i;
+  }
+  if (out === null) return null;
+  for (let k = copiedUpTo; k < text.length; k++) origin.push(k);
+  out.push(text.slice(copiedUpTo));
+  return { text: out.join(""), origin: Int32Array.from(origin) };
+}
+
+/** Decodes repeatedly (bounded rounds), keeping where each unit of the result came from. */
+function decodeRounds(input: string): Decoded {
+  let current: Decoded = { text: input, origin: null };
+  for (let round = 0; round < MAX_DECODING_ROUNDS; round++) {
+    const next = decodeOnce(current.text);
+    if (next === null) break;
+    const previous = current.origin;
+    const origin = previous ? next.origin.map((index) => previous[index] ?? index) : next.origin;
+    current = { text: next.text, origin };
+  }
+  return current;
+}
+
+/** Where in the input the unit at `index` of the decoded text begins. */
+function inputIndex(decoded: Decoded, index: number, inputLength: number): number {
+  if (index >= decoded.text.length) return inputLength;
+  return decoded.origin ? (decoded.origin[index] ?? inputLength) : index;
+}
+
+function isKeyChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** `mgw_` at `i`, in any case. */
+function prefixAt(text: string, i: number): boolean {
+  return (
+    (text.charCodeAt(i) | 0x20) === 0x6d &&
+    (text.charCodeAt(i + 1) | 0x20) === 0x67 &&
+    (text.charCodeAt(i + 2) | 0x20) === 0x77 &&
+    text.charCodeAt(i + 3) === 0x5f
+  );
+}
+
+/** A key-like run in decoded text: `[start, end)` and its key id. */
+interface Match {
+  start: number;
+  end: number;
+  keyId: string;
+}
 
 /**
- * `mgw_` followed by at least a key id's worth of key characters. Longer runs than a key are
- * redacted too (a key glued to other characters is still a leaked key), but a run stops before
- * the next `mgw_` so that key is redacted on its own.
+ * Every `mgw_` (any case) followed by more than a key id's worth of key characters. Longer runs
+ * than a key are matched too (a key glued to other characters is still a leaked key), but a run
+ * stops before the next `mgw_` so that key is matched on its own.
  */
-const KEY_CHAR = "(?:(?!mgw_)[A-Za-z0-9])";
-const KEYISH = new RegExp(`mgw_(${KEY_CHAR}{${KEY_ID_LENGTH}})${KEY_CHAR}+`, "g");
+function findKeys(text: string): Match[] {
+  const matches: Match[] = [];
+  for (let i = text.indexOf("_"); i >= 0 && i < text.length;) {
+    const start = i - 3;
+    if (start < 0 || !prefixAt(text, start)) {
+      i = text.indexOf("_", i + 1);
+      continue;
+    }
+    let end = i + 1;
+    while (end < text.length && isKeyChar(text.charCodeAt(end)) && !prefixAt(text, end)) end++;
+    if (end - (i + 1) > KEY_ID_LENGTH) {
+      matches.push({ start, end, keyId: text.slice(i + 1, i + 1 + KEY_ID_LENGTH) });
+    }
+    i = text.indexOf("_", i + 1);
+  }
+  return matches;
+}
+
+/** Replaces `[start, end)` spans of `input` (sorted, disjoint). */
+function splice(input: string, spans: ReadonlyArray<[number, number, string]>): string {
+  let out = "";
+  let at = 0;
+  for (const [start, end, replacement] of spans) {
+    out += input.slice(at, start) + replacement;
+    at = end;
+  }
+  return out + input.slice(at);
+}
+
+/** Redacts keys in every decoding of `input` (no base64 step). */
+function redactDecodings(input: string, ellipsis: string): string {
+  const decoded = decodeRounds(input);
+  const matches = findKeys(decoded.text);
+  if (matches.length === 0) return input;
+  return splice(
+    input,
+    matches.map(({ start, end, keyId }) => [
+      inputIndex(decoded, start, input.length),
+      inputIndex(decoded, end, input.length),
+      `${KEY_PREFIX}${keyId}${ellipsis}`,
+    ]),
+  );
+}
+
+function isBase64Char(c: number): boolean {
+  return isKeyChar(c) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f; // + / - _
+}
 
 /**
- * Replaces every `mgw_` key in `text` by its key-id form (`mgw_a1b2c3d4…`).
+ * Redacts keys hidden in base64 runs (standard or URL-safe; e.g. `Basic` credentials whose user or
+ * password is a key). A run is decoded at each of the four alignments, so a run glued to other
+ * text is still read; the part holding a key is re-encoded with the key redacted.
+ */
+function redactBase64(input: string): string {
+  const decoded = decodeRounds(input);
+  const text = decoded.text;
+  const spans: Array<[number, number, string]> = [];
+  for (let i = 0; i < text.length;) {
+    if (!isBase64Char(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < text.length && isBase64Char(text.charCodeAt(end))) end++;
+    while (end < text.length && text.charCodeAt(end) === 0x3d /* = */ && end - i < 2) end++;
+    if (end - i >= MIN_BASE64_RUN) {
+      const run = text.slice(i, end);
+      const replacement = redactedBase64Run(run);
+      if (replacement !== null) {
+        spans.push([
+          inputIndex(decoded, i, input.length),
+          inputIndex(decoded, end, input.length),
+          replacement,
+        ]);
+      }
+    }
+    i = end;
+  }
+  return spans.length === 0 ? input : splice(input, spans);
+}
+
+/** The run re-encoded without keys, or null when none of its alignments holds one. */
+function redactedBase64Run(run: string): string | null {
+  const urlSafe = run.includes("-") || run.includes("_");
+  for (let skip = 0; skip < 4; skip++) {
+    const bytes = Buffer.from(run.slice(skip), "base64").toString("latin1");
+    const redacted = redactDecodings(bytes, ASCII_ELLIPSIS);
+    if (redacted !== bytes) {
+      const encoded = Buffer.from(redacted, "latin1").toString(urlSafe ? "base64url" : "base64");
+      return run.slice(0, skip) + encoded;
+    }
+  }
+  return null;
+}
+
+/**
+ * Replaces every key in `text` by its key-id form (`mgw_a1b2c3d4…`), whatever its encoding:
+ * percent-encoded (repeatedly), JSON/JS or HTML escaped, any case of the prefix, or inside base64
+ * (Basic credentials). Text that holds no key in any of these forms is returned unchanged. Linear
+ * in the length of `text`.
  *
  * @example
  * ```ts
  * redactKey(`key=${generateKey()}`); // "key=mgw_a1b2c3d4…"
+ * redactKey("/x/%6Dgw%5Fa1b2c3d4e5F6g7H8i9J0k1L2m3N4o5P6"); // "/x/mgw_a1b2c3d4…"
  * ```
  */
 export function redactKey(text: string): string {
-  return text.includes("mgw_") ? text.replace(KEYISH, "mgw_$1…") : text;
-}
-
-/** Decodes ASCII `%XX` escapes only, leniently: a stray `%ZZ` elsewhere must not stop it. */
-function decodeAsciiEscapes(part: string): string {
-  return part.replace(/%([0-7][0-9A-Fa-f])/g, (_, hex: string) =>
-    String.fromCharCode(parseInt(hex, 16)),
-  );
+  return redactBase64(redactDecodings(text, ELLIPSIS));
 }
 
 /**
- * Redacts every key in a URL (or a path), including percent-encoded ones such as `mgw%5F…`.
+ * Redacts every key in a URL (or a path), in every encoding {@link redactKey} knows, such as
+ * `mgw%5F…`, `%256Dgw_…` or `MGW_…`.
  *
  * @example
  * ```ts
@@ -39,14 +263,50 @@ function decodeAsciiEscapes(part: string): string {
  * ```
  */
 export function redactUrl(url: string | URL): string {
-  const text = String(url);
-  if (!text.includes("%")) return redactKey(text);
-  // Look at each segment between URL delimiters both as written and percent-decoded.
-  return text.replace(/[^/?#&=;]+/g, (segment) => {
-    const plain = redactKey(segment);
-    if (!segment.includes("%")) return plain;
-    const decoded = decodeAsciiEscapes(segment);
-    const redacted = redactKey(decoded);
-    return redacted === decoded ? plain : redacted;
-  });
+  return redactKey(String(url));
+}
+
+/**
+ * True when `text` holds a key (more than its key id) in any form {@link redactKey} redacts.
+ *
+ * @example
+ * ```ts
+ * containsKey(`Basic ${btoa(`${generateKey()}:`)}`); // true
+ * containsKey("mgw_a1b2c3d4…"); // false: a key id alone is public
+ * ```
+ */
+export function containsKey(text: string): boolean {
+  return redactKey(text) !== text;
+}
+
+/** Header values as Node gives them (`req.headers`). */
+export type RedactableHeaders = Record<string, string | readonly string[] | number | undefined>;
+
+/**
+ * A copy of `headers` with every key redacted from every value (`Authorization`, `Referer`,
+ * `X-Forwarded-Uri`, `X-Original-URL`, `Cookie`, Basic credentials…), for logging a request or
+ * handing it to code that must not see a key. Names listed in `keep` are copied unchanged (for a
+ * credential that code after this still has to read). Values without a key keep their identity.
+ *
+ * @example
+ * ```ts
+ * const safe = redactHeaders(req.headers, { keep: ["authorization"] });
+ * ```
+ */
+export function redactHeaders<Headers extends RedactableHeaders>(
+  headers: Headers,
+  options: { keep?: readonly string[] } = {},
+): Headers {
+  const keep = options.keep ?? [];
+  const copy: RedactableHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (keep.includes(name.toLowerCase()) || value === undefined || typeof value === "number") {
+      copy[name] = value;
+    } else if (typeof value === "string") {
+      copy[name] = redactKey(value);
+    } else {
+      copy[name] = value.map(redactKey);
+    }
+  }
+  return copy as Headers;
 }

@@ -29,6 +29,7 @@ describe("@mcpgate/core public surface", () => {
         "RateLimitedError",
         "StoreUnavailableError",
         "ToolNotAllowedError",
+        "containsKey",
         "createChallenger",
         "createCredentialExtractor",
         "createGate",
@@ -44,6 +45,7 @@ describe("@mcpgate/core public surface", () => {
         "isToolAllowed",
         "needsRehash",
         "parseKey",
+        "redactHeaders",
         "redactKey",
         "redactUrl",
         "toAuthInfo",
@@ -57,8 +59,14 @@ describe("@mcpgate/core public surface", () => {
 
   it("@mcpgate/core/testing exports exactly these names", () => {
     expect(Object.keys(testing).sort()).toEqual([
+      "CHAR_ENCODINGS",
+      "decodeAll",
+      "encodeChar",
+      "encodeKey",
+      "leakedSecret",
       "runStoreConformance",
       "sampleRecord",
+      "wholeKeyForms",
       "withOutage",
     ]);
   });
