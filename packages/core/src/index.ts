@@ -20,10 +20,13 @@ export {
 } from "./hashing.js";
 export {
   containsKey,
+  redactFields,
   redactHeaders,
   redactKey,
+  redactRequest,
   redactUrl,
   type RedactableHeaders,
+  type RedactableRequest,
 } from "./redact.js";
 export {
   AppNotFoundError,

@@ -8,113 +8,13 @@
  * bounded number of decoding rounds, each one left-to-right scan with fixed-length escapes.
  */
 import { KEY_ID_LENGTH, KEY_PREFIX } from "./key-format.js";
+import { decodeRounds, inputIndex } from "./redact-decoding.js";
 
-/** Decoding rounds at most (`%2525256D` needs four); each round is one linear scan. */
-const MAX_DECODING_ROUNDS = 8;
 /** A base64 run shorter than this cannot hold `mgw_` + more than a key id. */
 const MIN_BASE64_RUN = 16;
 /** The display marker after a key id; base64 payloads get an ASCII one (they are bytes). */
 const ELLIPSIS = "…";
 const ASCII_ELLIPSIS = "...";
-
-/** Text decoded by {@link decodeRounds}, with the index in the input where each unit came from. */
-interface Decoded {
-  text: string;
-  /** `null` while nothing was decoded (the identity). */
-  origin: Int32Array | null;
-}
-
-const HEX = /^[0-9A-Fa-f]+$/;
-const DIGITS = /^[0-9]+$/;
-
-function hexAt(text: string, start: number, length: number): number {
-  const digits = text.slice(start, start + length);
-  return digits.length === length && HEX.test(digits) ? parseInt(digits, 16) : -1;
-}
-
-/** `&#95;`, `&#x5F;`, `&amp;`, `&lowbar;` at `i` (which holds `&`): [code, length] or null. */
-function characterReference(text: string, i: number): [number, number] | null {
-  if (text.startsWith("&amp;", i)) return [0x26, 5];
-  if (text.startsWith("&lowbar;", i)) return [0x5f, 8];
-  if (text.charAt(i + 1) !== "#") return null;
-  const hex = text.charAt(i + 2) === "x" || text.charAt(i + 2) === "X";
-  const from = i + (hex ? 3 : 2);
-  // At most 7 digits (enough for any code point): the look-ahead is bounded.
-  const end = text.slice(from, from + 8).indexOf(";") + from;
-  if (end <= from) return null;
-  const digits = text.slice(from, end);
-  if (!(hex ? HEX : DIGITS).test(digits)) return null;
-  const code = parseInt(digits, hex ? 16 : 10);
-  return code <= 0x10ffff ? [code, end + 1 - i] : null;
-}
-
-/** The escape at `i`: [code point, length in `text`], or null when `text[i]` stands for itself. */
-function escapeAt(text: string, i: number): [number, number] | null {
-  const c = text.charCodeAt(i);
-  if (c === 0x25 /* % */) {
-    const byte = hexAt(text, i + 1, 2);
-    if (byte >= 0) return [byte, 3];
-    const next = text.charAt(i + 1);
-    const unit = next === "u" || next === "U" ? hexAt(text, i + 2, 4) : -1;
-    return unit >= 0 ? [unit, 6] : null;
-  }
-  if (c === 0x5c /* \ */) {
-    const next = text.charAt(i + 1);
-    if (next === "\\" || next === "/") return [next.charCodeAt(0), 2];
-    const code = next === "u" ? hexAt(text, i + 2, 4) : next === "x" ? hexAt(text, i + 2, 2) : -1;
-    return code >= 0 ? [code, next === "u" ? 6 : 4] : null;
-  }
-  if (c === 0x26 /* & */) return characterReference(text, i);
-  return null;
-}
-
-/** One left-to-right decoding pass; null when there was nothing to decode. */
-function decodeOnce(text: string): { text: string; origin: Int32Array } | null {
-  let out: string[] | null = null;
-  let origin: number[] = [];
-  let copiedUpTo = 0;
-  for (let i = 0; i < text.length;) {
-    const escape = escapeAt(text, i);
-    if (escape === null) {
-      i += 1;
-      continue;
-    }
-    if (out === null) {
-      out = [];
-      origin = [];
-    }
-    for (let k = copiedUpTo; k < i; k++) origin.push(k);
-    out.push(text.slice(copiedUpTo, i));
-    const decoded = String.fromCodePoint(escape[0]);
-    for (let k = 0; k < decoded.length; k++) origin.push(i);
-    out.push(decoded);
-    i += escape[1];
-    copiedUpTo = i;
-  }
-  if (out === null) return null;
-  for (let k = copiedUpTo; k < text.length; k++) origin.push(k);
-  out.push(text.slice(copiedUpTo));
-  return { text: out.join(""), origin: Int32Array.from(origin) };
-}
-
-/** Decodes repeatedly (bounded rounds), keeping where each unit of the result came from. */
-function decodeRounds(input: string): Decoded {
-  let current: Decoded = { text: input, origin: null };
-  for (let round = 0; round < MAX_DECODING_ROUNDS; round++) {
-    const next = decodeOnce(current.text);
-    if (next === null) break;
-    const previous = current.origin;
-    const origin = previous ? next.origin.map((index) => previous[index] ?? index) : next.origin;
-    current = { text: next.text, origin };
-  }
-  return current;
-}
-
-/** Where in the input the unit at `index` of the decoded text begins. */
-function inputIndex(decoded: Decoded, index: number, inputLength: number): number {
-  if (index >= decoded.text.length) return inputLength;
-  return decoded.origin ? (decoded.origin[index] ?? inputLength) : index;
-}
 
 function isKeyChar(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
@@ -309,4 +209,81 @@ export function redactHeaders<Headers extends RedactableHeaders>(
     }
   }
   return copy as Headers;
+}
+
+/** The parts of a Node request (Express' `originalUrl` included) that {@link redactRequest} cleans. */
+export interface RedactableRequest {
+  url?: string | undefined;
+  originalUrl?: string | undefined;
+  headers: RedactableHeaders;
+  rawHeaders?: string[] | undefined;
+}
+
+/**
+ * Removes every key from a request in place, in every encoding {@link redactKey} knows: `url`,
+ * Express' `originalUrl`, every header value (the `headers` object itself is kept, so framework
+ * views of it such as Fastify's `request.headers` see the change) and `rawHeaders`. Header names in
+ * `keep` are left alone. For adapters, after authenticating, so that loggers which read the request
+ * when the response finishes (morgan, pino-http) and error pages never see a key.
+ *
+ * @example
+ * ```ts
+ * const result = await gate.authenticateRequest(req);
+ * redactRequest(req); // req.url, req.headers and req.rawHeaders no longer hold a key
+ * ```
+ */
+export function redactRequest(
+  request: RedactableRequest,
+  options: { keep?: readonly string[] } = {},
+): void {
+  if (typeof request.url === "string") request.url = redactUrl(request.url);
+  if (typeof request.originalUrl === "string") request.originalUrl = redactUrl(request.originalUrl);
+  const safe = redactHeaders(request.headers, options);
+  for (const [name, value] of Object.entries(safe)) {
+    if (request.headers[name] !== value) request.headers[name] = value;
+  }
+  const raw = request.rawHeaders;
+  if (Array.isArray(raw)) {
+    const keep = options.keep ?? [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i] ?? "";
+      const value = raw[i + 1] ?? "";
+      if (!keep.includes(name.toLowerCase())) raw[i + 1] = redactKey(value);
+    }
+  }
+}
+
+/** Nested objects deeper than this are cut (a log line is not a heap dump). */
+const MAX_FIELD_DEPTH = 6;
+
+/**
+ * A copy of a log record (any JSON-like value) with every key redacted from every string, at any
+ * depth up to a bound, and byte buffers (a Node parser error's `rawPacket`) written as redacted text
+ * instead of byte arrays. Errors become `{ type, message, stack, …fields }`. For logger
+ * serializers, e.g. pino-http's `req`, which also logs the parsed `query` and `params`.
+ *
+ * @example
+ * ```ts
+ * redactFields({ url: `/x?k=${generateKey()}`, query: { k: "…" } }); // every string redacted
+ * ```
+ */
+export function redactFields(value: unknown): unknown {
+  return redactFieldsAt(value, 0);
+}
+
+function redactFieldsAt(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return redactKey(value);
+  if (value instanceof Uint8Array) return redactKey(Buffer.from(value).toString("latin1"));
+  if (typeof value !== "object" || value === null) return value;
+  if (depth >= MAX_FIELD_DEPTH) return "[object]";
+  if (Array.isArray(value)) return value.map((item: unknown) => redactFieldsAt(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  if (value instanceof Error) {
+    out.type = value.constructor.name;
+    out.message = redactKey(value.message);
+    out.stack = redactKey(value.stack ?? "");
+    if (value.cause !== undefined) out.cause = redactFieldsAt(value.cause, depth + 1);
+  }
+  for (const [name, item] of Object.entries(value)) out[name] = redactFieldsAt(item, depth + 1);
+  return out;
 }

@@ -171,18 +171,23 @@ describe("redaction is linear in its input", () => {
     (n: number) => "%6Dgw%5F12345678".repeat(n / 16),
     (n: number) => "\\u005".repeat(n / 5),
   ];
+  /** The best of five runs, in ms: the machine may be busy with other work. */
   function time(make: (n: number) => string, n: number): number {
     const text = make(n);
-    const start = process.hrtime.bigint();
-    redactKey(text);
-    return Number(process.hrtime.bigint() - start) / 1e6;
+    let best = Infinity;
+    for (let run = 0; run < 5; run++) {
+      const start = process.hrtime.bigint();
+      redactKey(text);
+      best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    return best;
   }
   it.each(hostile.map((make, i) => [i, make] as const))("hostile input %i", (_, make) => {
-    time(make, 4096); // warm up
-    const small = Math.max(time(make, 64 * 1024), 0.5);
-    const large = time(make, 256 * 1024);
+    time(make, 128 * 1024); // warm up
+    const small = Math.max(time(make, 128 * 1024), 1);
+    const large = time(make, 512 * 1024);
     // 4× the input may cost ~4× the time; quadratic work would be ~16×.
-    expect(large / small).toBeLessThan(10);
+    expect(large / small).toBeLessThan(12);
     expect(large).toBeLessThan(1000);
   });
 });
