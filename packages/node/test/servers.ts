@@ -157,6 +157,26 @@ export const fastifyServer: ServerFactory = async (gate) => {
   return { name: "fastify", url: `http://127.0.0.1:${port}`, logs, close: () => app.close() };
 };
 
+/**
+ * Fastify with the plugin in `decorateOnly` mode and one protected route, so Fastify's own 404 and
+ * 400 answers for other URLs are reachable (with the plugin hooked globally every miss is a 401).
+ */
+export const fastifyPerRouteServer: ServerFactory = async (gate) => {
+  const logs: string[] = [];
+  const app = Fastify({
+    rewriteUrl: createRewriteUrl(gate),
+    logger: { level: "trace", stream: capture(logs), ...logRedaction },
+  });
+  await app.register(fastifyMcpgate, { gate, decorateOnly: true });
+  app.get("/mcp", { onRequest: app.verifyMcpgate }, async (request) => ({
+    ok: true,
+    appId: request.mcpgate?.id,
+  }));
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = app.server.address() as AddressInfo;
+  return { name: "fastify", url: `http://127.0.0.1:${port}`, logs, close: () => app.close() };
+};
+
 /** Every adapter under test, by name. */
 export const servers: Record<string, ServerFactory> = {
   node: nodeServer,
