@@ -4,7 +4,6 @@
  * response or of any captured log line (pino, pino-http, morgan `combined`) holds the key's secret.
  */
 import { once } from "node:events";
-import { request } from "node:http";
 import { connect } from "node:net";
 import { createGate, MemoryStore, type Gate } from "@mcpgate/core";
 import { CHAR_ENCODINGS, encodeKey, leakedSecret, wholeKeyForms } from "@mcpgate/core/testing";
@@ -14,6 +13,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   expressServer,
+  send,
   fastifyPerRouteServer,
   servers,
   type RunningServer,
@@ -49,37 +49,10 @@ const positions: ReadonlyArray<(encoded: string) => Probe> = [
   (e) => ({ path: "/other", headers: { "user-agent": `agent/1.0 (${e})` } }),
 ];
 
-interface Reply {
-  status: number;
-  text: string;
-}
-
-function send(base: string, probe: Probe): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(base);
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: probe.path,
-        headers: probe.headers,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            text: `${res.rawHeaders.join("\n")}\n${Buffer.concat(chunks).toString("latin1")}`,
-          }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
+/** The response as one text: status line headers and body. */
+async function sendProbe(base: string, probe: Probe): Promise<{ status: number; text: string }> {
+  const reply = await send(base, probe.path, probe.headers);
+  return { status: reply.status, text: `${reply.rawHeaders.join("\n")}\n${reply.text}` };
 }
 
 /** A request Node's parser refuses (a header line without a colon): `clientError`, `rawPacket`. */
@@ -132,8 +105,8 @@ describe.each(Object.entries(setups))("every encoding of a key: %s", (_, start) 
     }
   }
 
-  async function probe(probe: Probe, what: string): Promise<Reply> {
-    const reply = await send(server.url, probe);
+  async function probe(probe: Probe, what: string): Promise<{ status: number; text: string }> {
+    const reply = await sendProbe(server.url, probe);
     await expectNoSecret(reply.text, what);
     expect(reply.status, what).toBeLessThan(500);
     return reply;
@@ -180,8 +153,8 @@ describe.each(Object.entries(setups))("every encoding of a key: %s", (_, start) 
   });
 
   it("the valid key still authenticates, in the path and in the header", async () => {
-    const inPath = await send(server.url, { path: `/mcp/${key}`, headers: {} });
-    const inHeader = await send(server.url, {
+    const inPath = await sendProbe(server.url, { path: `/mcp/${key}`, headers: {} });
+    const inHeader = await sendProbe(server.url, {
       path: "/mcp",
       headers: { authorization: `Bearer ${key}` },
     });

@@ -4,7 +4,7 @@
  * gone from the URL and that the principal is attached.
  */
 import { once } from "node:events";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { redactFields, type Gate } from "@mcpgate/core";
@@ -184,3 +184,40 @@ export const servers: Record<string, ServerFactory> = {
   "express 4": expressServer("express 4", express4),
   fastify: fastifyServer,
 };
+
+/** A response as the tests read it. */
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  rawHeaders: string[];
+  text: string;
+}
+
+/** One request with node:http (fetch cannot send two Authorization headers or a latin1 path). */
+export function send(
+  base: string,
+  path: string,
+  headers: Record<string, string | string[]> = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(base);
+    const req = request(
+      { host: url.hostname, port: url.port, method: "GET", path, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            rawHeaders: res.rawHeaders,
+            text: Buffer.concat(chunks).toString("latin1"),
+          }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
