@@ -16,7 +16,7 @@ export interface Decoded {
 }
 
 /** The value of a hex digit, or -1. */
-function hexDigit(c: number): number {
+export function hexDigit(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   const lower = c | 0x20;
   return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;

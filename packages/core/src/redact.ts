@@ -8,10 +8,13 @@
  * bounded number of decoding rounds, each one left-to-right scan with fixed-length escapes.
  */
 import { KEY_ID_LENGTH, KEY_PREFIX } from "./key-format.js";
-import { decodeRounds, inputIndex } from "./redact-decoding.js";
+import { decodeRounds, hexDigit, inputIndex } from "./redact-decoding.js";
 
 /** A base64 run shorter than this cannot hold `mgw_` + more than a key id. */
 const MIN_BASE64_RUN = 16;
+/** Fast paths: no underscore and no escape means no key; no long run and no escape, no base64. */
+const MAY_HOLD_PREFIX = /[wW]_|[%\\&]/;
+const MAY_ESCAPE = /[%\\&]/;
 /** The display marker after a key id; base64 payloads get an ASCII one (they are bytes). */
 const ELLIPSIS = "…";
 const ASCII_ELLIPSIS = "...";
@@ -73,6 +76,8 @@ function splice(input: string, spans: ReadonlyArray<[number, number, string]>): 
 
 /** Redacts keys in every decoding of `input` (no base64 step). */
 function redactDecodings(input: string, ellipsis: string): string {
+  // Every key has an underscore, written as one or produced by an escape.
+  if (!MAY_HOLD_PREFIX.test(input)) return input;
   const decoded = decodeRounds(input);
   const matches = findKeys(decoded.text);
   if (matches.length === 0) return input;
@@ -96,6 +101,7 @@ function isBase64Char(c: number): boolean {
  * text is still read; the part holding a key is re-encoded with the key redacted.
  */
 function redactBase64(input: string): string {
+  if (!hasLongRun(input) && !MAY_ESCAPE.test(input)) return input;
   const decoded = decodeRounds(input);
   const text = decoded.text;
   const spans: Array<[number, number, string]> = [];
@@ -123,10 +129,64 @@ function redactBase64(input: string): string {
   return spans.length === 0 ? input : splice(input, spans);
 }
 
+/** Base64 digit values (standard and URL-safe alphabets), -1 for other characters. */
+const BASE64_VALUES = (() => {
+  const values = new Int8Array(128).fill(-1);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (let i = 0; i < alphabet.length; i++) values[alphabet.charCodeAt(i)] = i;
+  values[0x2d] = 62; // -
+  values[0x5f] = 63; // _
+  return values;
+})();
+
+/** What may follow an escape introducer (`%6D`, `%u`, `\u`, `\x`, `\\`, `&#`, `&amp;`, `&lowbar;`). */
+function escapeFollower(byte: number): boolean {
+  return hexDigit(byte) >= 0 || [0x75, 0x55, 0x78, 0x23, 0x5c, 0x2f, 0x61, 0x6c].includes(byte);
+}
+
+/**
+ * Whether the bytes a run decodes to, read from `skip`, might hold a key: `mgw_` in any case, or an
+ * escape that could produce one. Decodes without allocating, so the common run (a session id, a
+ * MIME type) costs one scan.
+ */
+function mayHideKey(run: string, skip: number): boolean {
+  let bits = 0;
+  let bitCount = 0;
+  let last = 0; // the previous three bytes, lowest is the latest
+  for (let i = skip; i < run.length; i++) {
+    const value = BASE64_VALUES[run.charCodeAt(i)] ?? -1;
+    if (value < 0) break;
+    bits = ((bits << 6) | value) & 0xfff;
+    bitCount += 6;
+    if (bitCount < 8) continue;
+    bitCount -= 8;
+    const byte = (bits >> bitCount) & 0xff;
+    if (byte === 0x5f && (last | 0x202020) === 0x6d6777) return true; // mgw_
+    const previous = last & 0xff;
+    if ((previous === 0x25 || previous === 0x5c || previous === 0x26) && escapeFollower(byte)) {
+      return true;
+    }
+    last = ((last << 8) | byte) & 0xffffff;
+  }
+  return false;
+}
+
+/** Whether `text` has a run of base64 characters long enough to hide a key. One scan. */
+function hasLongRun(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    run = c < 128 && (BASE64_VALUES[c] ?? -1) >= 0 ? run + 1 : 0;
+    if (run >= MIN_BASE64_RUN) return true;
+  }
+  return false;
+}
+
 /** The run re-encoded without keys, or null when none of its alignments holds one. */
 function redactedBase64Run(run: string): string | null {
   const urlSafe = run.includes("-") || run.includes("_");
   for (let skip = 0; skip < 4; skip++) {
+    if (!mayHideKey(run, skip)) continue;
     const bytes = Buffer.from(run.slice(skip), "base64").toString("latin1");
     const redacted = redactDecodings(bytes, ASCII_ELLIPSIS);
     if (redacted !== bytes) {
@@ -238,17 +298,33 @@ export function redactRequest(
 ): void {
   if (typeof request.url === "string") request.url = redactUrl(request.url);
   if (typeof request.originalUrl === "string") request.originalUrl = redactUrl(request.originalUrl);
-  const safe = redactHeaders(request.headers, options);
-  for (const [name, value] of Object.entries(safe)) {
-    if (request.headers[name] !== value) request.headers[name] = value;
+  const keep = options.keep ?? [];
+  // `headers` and `rawHeaders` mostly hold the same values: redact each distinct value once.
+  const seen = new Map<string, string>();
+  const redact = (value: string): string => {
+    let redacted = seen.get(value);
+    if (redacted === undefined) {
+      redacted = redactKey(value);
+      seen.set(value, redacted);
+    }
+    return redacted;
+  };
+  const headers = request.headers;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (keep.includes(name.toLowerCase())) continue;
+    if (typeof value === "string") {
+      const redacted = redact(value);
+      if (redacted !== value) headers[name] = redacted;
+    } else if (Array.isArray(value)) {
+      const redacted = value.map(redact);
+      if (redacted.some((item, i) => item !== value[i])) headers[name] = redacted;
+    }
   }
   const raw = request.rawHeaders;
   if (Array.isArray(raw)) {
-    const keep = options.keep ?? [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = raw[i] ?? "";
-      const value = raw[i + 1] ?? "";
-      if (!keep.includes(name.toLowerCase())) raw[i + 1] = redactKey(value);
+      if (!keep.includes((raw[i] ?? "").toLowerCase())) raw[i + 1] = redact(raw[i + 1] ?? "");
     }
   }
 }
