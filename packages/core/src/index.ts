@@ -18,7 +18,16 @@ export {
   type HashingOptions,
   type KeyHasher,
 } from "./hashing.js";
-export { redactKey, redactUrl } from "./redact.js";
+export {
+  containsKey,
+  redactFields,
+  redactHeaders,
+  redactKey,
+  redactRequest,
+  redactUrl,
+  type RedactableHeaders,
+  type RedactableRequest,
+} from "./redact.js";
 export {
   AppNotFoundError,
   ClosedError,

@@ -33,6 +33,7 @@ describe("@mcpgate/core public surface", () => {
         "ToolNotAllowedError",
         "authenticateFetchRequest",
         "challengeResponse",
+        "containsKey",
         "createChallenger",
         "createCredentialExtractor",
         "createGate",
@@ -50,7 +51,10 @@ describe("@mcpgate/core public surface", () => {
         "isToolAllowed",
         "needsRehash",
         "parseKey",
+        "redactFields",
+        "redactHeaders",
         "redactKey",
+        "redactRequest",
         "redactUrl",
         "toAuthInfo",
         "toChallenge",
@@ -64,8 +68,14 @@ describe("@mcpgate/core public surface", () => {
 
   it("@mcpgate/core/testing exports exactly these names", () => {
     expect(Object.keys(testing).sort()).toEqual([
+      "CHAR_ENCODINGS",
+      "decodeAll",
+      "encodeChar",
+      "encodeKey",
+      "leakedSecret",
       "runStoreConformance",
       "sampleRecord",
+      "wholeKeyForms",
       "withOutage",
     ]);
   });

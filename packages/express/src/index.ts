@@ -1,7 +1,7 @@
 /**
  * @mcpgate/express: MCPGate API-key auth as Express 4/5 middleware.
  */
-import { isGate, toAuthInfo, type App, type Gate } from "@mcpgate/core";
+import { isGate, redactRequest, redactUrl, toAuthInfo, type App, type Gate } from "@mcpgate/core";
 import type { Request, RequestHandler, Response } from "express";
 
 /**
@@ -48,7 +48,8 @@ function relativeUrl(fullUrl: string, baseUrl: string): string {
  * the gate's base path (`/mcp/mgw_…`) or in `Authorization: Bearer`. Otherwise it answers core's
  * challenge and does not call `next()`. On success `req.originalUrl` and `req.url` lose the key,
  * `req.auth` is the MCP SDK `AuthInfo` (so an SDK transport passes it to tools as
- * `extra.authInfo`) and `req.mcpgate` is the app.
+ * `extra.authInfo`) and `req.mcpgate` is the app. Either way, once it has authenticated, no key is
+ * left in the URLs, `req.headers` or `req.rawHeaders`, in any encoding.
  *
  * @throws TypeError when `gate` is not a Gate.
  * @example
@@ -71,13 +72,16 @@ export function mcpgate(gate: Gate): RequestHandler {
       headers: req.headers,
       rawHeaders: req.rawHeaders,
     });
+    if (result.ok && result.credential.source === "path") {
+      req.url = relativeUrl(result.credential.url, req.baseUrl);
+      req.originalUrl = result.credential.url;
+    }
+    // No key is left in the URLs or any header, for what runs next and for loggers that read the
+    // request when the response finishes (morgan, pino-http).
+    redactRequest(req);
     if (!result.ok) {
       res.status(result.challenge.status).set(result.challenge.headers).json(result.challenge.body);
       return false;
-    }
-    if (result.credential.source === "path") {
-      req.url = relativeUrl(result.credential.url, req.baseUrl);
-      req.originalUrl = result.credential.url;
     }
     req.auth = toAuthInfo(result.app);
     req.mcpgate = result.app;
@@ -89,5 +93,49 @@ export function mcpgate(gate: Gate): RequestHandler {
     authenticate(req, res).then((ok) => {
       if (ok) next();
     }, next);
+  };
+}
+
+const BEARER_SCHEME = /^[ \t]*bearer(?:[ \t]|$)/i;
+
+/**
+ * Express middleware for the whole app, mounted first: removes every key, in every encoding, from
+ * requests that {@link mcpgate} (or the MCP endpoint) will not see, so Express' default 404 page,
+ * error pages and access loggers (morgan's `combined`: URL, `Referer`, the Basic-auth user) never
+ * print one. It leaves alone only what the gate reads as a credential: a URL with a key under the
+ * gate's base path, and a `Bearer` `Authorization` header; those are cleaned by the handler that
+ * authenticates them. Every other header (`Referer`, `X-Forwarded-Uri`, `X-Original-URL`, Basic
+ * credentials…) is redacted.
+ *
+ * @throws TypeError when `gate` is not a Gate.
+ * @example
+ * ```ts
+ * const gate = createGate({ store: new MemoryStore() });
+ * const app = express();
+ * app.use(redactRequests(gate)); // first
+ * app.use(morgan("combined"));
+ * app.use("/mcp", mcpgate(gate), (req, res) => res.json({ hello: req.mcpgate?.name }));
+ * ```
+ */
+export function redactRequests(gate: Gate): RequestHandler {
+  if (!isGate(gate)) throw new TypeError("redactRequests: gate must be a Gate from createGate()");
+  return (req, _res, next) => {
+    const url = req.originalUrl;
+    // A path credential: the gate's cleaner removes more than redaction does.
+    const pathCredential = redactUrl(gate.cleanUrl(url)) !== redactUrl(url);
+    const authorization = req.headers.authorization;
+    const keep =
+      typeof authorization === "string" && BEARER_SCHEME.test(authorization)
+        ? ["authorization"]
+        : [];
+    if (pathCredential) {
+      const { url: relative, originalUrl } = req;
+      redactRequest(req, { keep });
+      req.url = relative;
+      req.originalUrl = originalUrl;
+    } else {
+      redactRequest(req, { keep });
+    }
+    next();
   };
 }

@@ -6,6 +6,7 @@ describe("@mcpgate/express public surface", () => {
     expect(Object.keys(adapter).sort()).toMatchInlineSnapshot(`
       [
         "mcpgate",
+        "redactRequests",
       ]
     `);
   });

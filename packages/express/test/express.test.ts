@@ -2,13 +2,13 @@
 import { once } from "node:events";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createGate, MemoryStore, toAuthInfo, type Gate } from "@mcpgate/core";
+import { containsKey, createGate, MemoryStore, toAuthInfo, type Gate } from "@mcpgate/core";
 import type { AuthInfo as SdkAuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 // Brings the SDK's own `req.auth` declaration into this program: both must merge.
 import type {} from "@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js";
 import express, { type ErrorRequestHandler, type Request } from "express";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
-import { mcpgate } from "../src/index.js";
+import { mcpgate, redactRequests } from "../src/index.js";
 
 let gate: Gate;
 let key: string;
@@ -132,5 +132,54 @@ describe("behind mcpgate, the MCP SDK hands req.auth to tools as extra.authInfo"
       expiresAt: expect.any(Number),
       extra: { app: { id: principal.id, name: "express" } },
     });
+  });
+});
+
+describe("redactRequests (app-wide, mounted first)", () => {
+  async function seen(
+    path: string,
+    headers: Record<string, string>,
+  ): Promise<{ url: string; headers: Record<string, string> }> {
+    const app = express();
+    app.use(redactRequests(gate));
+    app.use((req, res) => {
+      res.json({ url: req.originalUrl, headers: req.headers });
+    });
+    const base = await serve(app);
+    const response = await fetch(`${base}${path}`, { headers });
+    return (await response.json()) as { url: string; headers: Record<string, string> };
+  }
+
+  const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString("base64")}`;
+
+  it("keeps the credentials the gate reads (a path key under the base path, Bearer) for the next handler", async () => {
+    const got = await seen(`/api/mcp/${key}/x`, {
+      authorization: `Bearer ${key}`,
+      referer: `https://client.example/api/mcp/${key}`,
+    });
+    expect(got.url).toBe(`/api/mcp/${key}/x`);
+    expect(got.headers.authorization).toBe(`Bearer ${key}`);
+    expect(containsKey(got.headers.referer ?? "")).toBe(false);
+  });
+
+  it("redacts every other key: URLs outside the base path, encoded forms, Basic credentials", async () => {
+    const encoded = `%6Dgw%5F${key.slice(4)}`;
+    for (const path of [`/other/${key}`, `/api/mcp/${encoded}`, `/other?k=MGW_${key.slice(4)}`]) {
+      const got = await seen(path, {
+        authorization: basic(`user:${key}`),
+        "x-forwarded-uri": `/api/mcp/${encoded}`,
+      });
+      expect(JSON.stringify(got), path).not.toContain(key.slice(12));
+      expect(containsKey(JSON.stringify(got)), path).toBe(false);
+      // Basic credentials stay parseable, with the key id as the password.
+      const password = Buffer.from(got.headers.authorization?.slice(6) ?? "", "base64")
+        .toString("latin1")
+        .split(":")[1];
+      expect(password).toBe(`mgw_${key.slice(4, 12)}...`);
+    }
+  });
+
+  it("throws a TypeError without a gate", () => {
+    expect(() => redactRequests({} as Gate)).toThrow(TypeError);
   });
 });

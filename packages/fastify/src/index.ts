@@ -5,6 +5,9 @@
 import type { IncomingMessage } from "node:http";
 import {
   isGate,
+  redactFields,
+  redactKey,
+  redactRequest,
   redactUrl,
   toAuthInfo,
   zodFieldError,
@@ -73,7 +76,9 @@ export function createRewriteUrl(gate: Gate): (req: IncomingMessage) => string {
   return (req) => {
     const url = req.url ?? "/";
     // Only the path is read here; the plugin judges path, query and headers together later.
-    const rewritten = gate.cleanUrl(url);
+    const cleaned = gate.cleanUrl(url);
+    // The cleaner looks for a literal `mgw`; redaction also finds encoded forms (`%6Dgw%5F…`).
+    const rewritten = cleaned === url ? redactUrl(url) : cleaned;
     if (rewritten !== url) urlsBeforeRewrite.set(req, url);
     return rewritten;
   };
@@ -118,6 +123,66 @@ export function serializeRequest(request: FastifyRequest): SerializedRequest {
   };
 }
 
+/**
+ * An error as pino's standard `err` serializer writes it (type, message, stack and the error's own
+ * fields, `cause` included), with every key redacted in every string, and byte buffers such as the
+ * `rawPacket` of a Node parser error (logged by Fastify at `trace`) written as redacted text
+ * instead of a byte array.
+ *
+ * @example
+ * ```ts
+ * const app = Fastify({ logger: { serializers: { err: serializeError } } });
+ * ```
+ */
+export function serializeError(error: unknown): SerializedError {
+  if (!(error instanceof Error)) {
+    return { type: typeof error, message: redactKey(String(error)), stack: "" };
+  }
+  return redactFields(error) as SerializedError;
+}
+
+/**
+ * What {@link serializeError} writes: the fields of pino's standard `err` serializer.
+ *
+ * @example
+ * ```ts
+ * const line: SerializedError = serializeError(new Error("boom")); // line.type === "Error"
+ * ```
+ */
+// A type alias, not an interface: Fastify's serializer type needs an implicit index signature.
+export type SerializedError = {
+  type: string;
+  message: string;
+  stack: string;
+  [field: string]: unknown;
+};
+
+/**
+ * Logger options for `Fastify({ logger: { ...logRedaction } })`: the `req` and `err` serializers
+ * of this package and a pino `logMethod` hook that redacts keys from log messages (Fastify logs an
+ * error's message as the line's `msg`, and a JSON parser error quotes the body).
+ *
+ * @example
+ * ```ts
+ * const app = Fastify({ logger: { level: "info", ...logRedaction } });
+ * ```
+ */
+export const logRedaction = Object.freeze({
+  serializers: Object.freeze({ req: serializeRequest, err: serializeError }),
+  hooks: Object.freeze({
+    logMethod(this: unknown, args: unknown[], method: LogMethod): void {
+      const redacted = args.map((arg) => (typeof arg === "string" ? redactKey(arg) : arg));
+      // `log.error(error)` alone: pino would take the message from the error, unredacted.
+      const [first] = redacted;
+      if (redacted.length === 1 && first instanceof Error) redacted.push(redactKey(first.message));
+      method.apply(this, redacted);
+    },
+  }),
+});
+
+/** A pino log method, as its `hooks.logMethod` receives it. */
+type LogMethod = (...args: unknown[]) => void;
+
 const optionsSchema = z
   .object({
     gate: z.custom<Gate>(isGate, "must be a Gate from createGate()"),
@@ -137,6 +202,14 @@ const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, option
       headers: raw.headers,
       rawHeaders: raw.rawHeaders,
     });
+    if (result.ok && result.credential.source === "path") {
+      raw.url = result.credential.url;
+      // Set by Fastify when rewriteUrl is configured; it still holds the key.
+      if ("originalUrl" in raw) raw.originalUrl = result.credential.url;
+    }
+    // No key is left in the URLs or any header (request.headers is raw.headers), for what runs
+    // next and for anything that logs the request later.
+    redactRequest(raw as IncomingMessage & { originalUrl?: string });
     if (!result.ok) {
       const { status, headers, body } = result.challenge;
       if (decorateOnly) {
@@ -149,11 +222,6 @@ const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, option
       void reply.code(status).headers(headers).send(body);
       return;
     }
-    if (result.credential.source === "path") {
-      raw.url = result.credential.url;
-      // Set by Fastify when rewriteUrl is configured; it still holds the key.
-      if ("originalUrl" in raw) raw.originalUrl = result.credential.url;
-    }
     request.auth = toAuthInfo(result.app);
     request.mcpgate = result.app;
   }
@@ -163,6 +231,11 @@ const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, option
     fastify.decorateRequest("mcpgate", null);
   }
   fastify.decorate("verifyMcpgate", verifyMcpgate);
+  // Fastify's own error bodies (404 "Route … not found", 400 bad URL, parser errors) may quote the
+  // request; whatever produced them, an error body leaves without a key.
+  fastify.addHook("onSend", async (_request, reply, payload) =>
+    reply.statusCode >= 400 && typeof payload === "string" ? redactKey(payload) : payload,
+  );
   if (!decorateOnly) fastify.addHook("onRequest", verifyMcpgate);
 };
 

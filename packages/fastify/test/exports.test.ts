@@ -7,6 +7,8 @@ describe("@mcpgate/fastify public surface", () => {
       [
         "createRewriteUrl",
         "fastifyMcpgate",
+        "logRedaction",
+        "serializeError",
         "serializeRequest",
       ]
     `);

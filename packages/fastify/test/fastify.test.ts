@@ -1,9 +1,17 @@
 /** @mcpgate/fastify specifics beyond the conformance suite: composition, scope, URL helpers. */
 import type { IncomingMessage } from "node:http";
+import { Writable } from "node:stream";
 import { createGate, generateKey, MemoryStore, type Gate } from "@mcpgate/core";
+import { leakedSecret } from "@mcpgate/core/testing";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRewriteUrl, fastifyMcpgate, serializeRequest } from "../src/index.js";
+import {
+  createRewriteUrl,
+  fastifyMcpgate,
+  logRedaction,
+  serializeError,
+  serializeRequest,
+} from "../src/index.js";
 
 let gate: Gate;
 let key: string;
@@ -83,6 +91,17 @@ describe("createRewriteUrl", () => {
     expect(at(`/mcp?key=${k}`)).toBe(`/mcp?key=${k.slice(0, 12)}…`);
   });
 
+  it("redacts encoded keys and prefix variants too", () => {
+    const k = generateKey();
+    for (const url of [
+      `/x/%6Dgw%5F${k.slice(4)}`,
+      `/x/MGW_${k.slice(4)}`,
+      `/x/%256D${k.slice(1)}`,
+    ]) {
+      expect(at(url)).toBe(`/x/mgw_${k.slice(4, 12)}…`);
+    }
+  });
+
   it("leaves URLs without keys alone", () => {
     for (const url of ["/", "/mcp", "/mcp/tools?x=mgw", "/a/../b"]) expect(at(url)).toBe(url);
   });
@@ -103,5 +122,63 @@ describe("serializeRequest", () => {
       url: `/files/${k.slice(0, 12)}…`,
       version: "2",
     });
+  });
+});
+
+describe("error bodies and logs", () => {
+  it("Fastify's own 404 body does not echo an encoded key", async () => {
+    const k = generateKey();
+    const app = fastify();
+    await app.register(fastifyMcpgate, { gate, decorateOnly: true });
+    const reply = await app.inject({ url: `/nowhere/%6Dgw%5F${k.slice(4)}` });
+    expect(reply.statusCode).toBe(404);
+    expect(reply.body).toContain("not found");
+    expect(leakedSecret(reply.body, k)).toBeNull();
+  });
+
+  it("an error body that quotes a key (a 4xx message) leaves redacted", async () => {
+    const k = generateKey();
+    const app = fastify();
+    await app.register(fastifyMcpgate, { gate, decorateOnly: true });
+    app.get("/parse", async () => {
+      throw Object.assign(new Error(`Unexpected token in "${k}"`), { statusCode: 400 });
+    });
+    const reply = await app.inject({ url: "/parse" });
+    expect(reply.statusCode).toBe(400);
+    expect(reply.json()).toMatchObject({ message: `Unexpected token in "mgw_${k.slice(4, 12)}…"` });
+  });
+
+  it("serializeError redacts message, stack, fields, causes, and bytes (rawPacket)", () => {
+    const k = generateKey();
+    const error = Object.assign(new Error(`bad ${k}`, { cause: new Error(`MGW_${k.slice(4)}`) }), {
+      rawPacket: Buffer.from(`GET /mcp/${k} HTTP/1.1\r\n`),
+      nested: { url: `/x/%6D${k.slice(1)}` },
+    });
+    const line = JSON.stringify(serializeError(error));
+    expect(leakedSecret(line, k)).toBeNull();
+    expect(serializeError(error)).toMatchObject({
+      type: "Error",
+      message: `bad mgw_${k.slice(4, 12)}…`,
+      rawPacket: `GET /mcp/mgw_${k.slice(4, 12)}… HTTP/1.1\r\n`,
+    });
+  });
+
+  it("logRedaction redacts log messages, including an error logged alone", () => {
+    const k = generateKey();
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const app = Fastify({ logger: { level: "info", stream, ...logRedaction } });
+    apps.push(app);
+    app.log.info(`token ${k}`);
+    app.log.error(new Error(`Unexpected token in JSON: "${k}"`));
+    app.log.warn({ detail: "x" }, "a %s", "format");
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(leakedSecret(line, k)).toBeNull();
+    expect(JSON.parse(lines[2] ?? "{}")).toMatchObject({ msg: "a format" });
   });
 });

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   isGate,
+  redactRequest,
   toAuthInfo,
   zodFieldError,
   type App,
@@ -85,12 +86,13 @@ export function writeChallenge(res: ServerResponse, challenge: Challenge): void 
   res.end(body);
 }
 
-/** A `TypeError` naming every bad field (the format of core's option errors). */
 /**
  * Wraps a `node:http` request handler so it only runs for requests with a valid key (in the path
  * under the gate's base path, or `Authorization: Bearer`). Other requests get core's challenge and
  * never reach `handler`. On success `req.url` has the key removed, `req.auth` is the MCP SDK
- * `AuthInfo` and `req.mcpgate` the app.
+ * `AuthInfo` and `req.mcpgate` the app. Either way, once authentication is done, no key is left in
+ * `req.url`, `req.headers` or `req.rawHeaders` in any encoding (the `Authorization` header
+ * included: the handler has `req.auth`).
  *
  * @throws TypeError when an option is invalid (the message names the field).
  * @example
@@ -124,9 +126,12 @@ export function withMcpgate<Request extends IncomingMessage = IncomingMessage>(
 
   async function serve(req: Request, res: ServerResponse): Promise<void> {
     const result = await gate.authenticateRequest(req);
+    if (result.ok) req.url = result.credential.url;
+    // From here on no key is left in the URL or any header, for the handler and for loggers that
+    // read the request when the response finishes.
+    redactRequest(req);
     if (!result.ok) return writeChallenge(res, result.challenge);
     const authenticated = Object.assign(req, {
-      url: result.credential.url,
       auth: toAuthInfo(result.app),
       mcpgate: result.app,
     });
