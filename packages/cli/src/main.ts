@@ -4,8 +4,10 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
+  clientSnippets,
   createGate,
   formatKeyId,
+  generateKey,
   isKey,
   isMcpgateError,
   redactKey,
@@ -15,7 +17,7 @@ import {
 import { appJson, describeApp, keyAgeDays, table, toolsOf } from "./format.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { scanPaths, scanStaged, type Finding } from "./scan.js";
-import { describeNewKey, snippetsFor } from "./snippets.js";
+import { describeNewKey } from "./snippets.js";
 import { describeUrl, openStore } from "./store.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -83,11 +85,17 @@ function print(io: CliIo, json: boolean, data: unknown, text: string): void {
   io.stdout(`${json ? JSON.stringify(data, null, 2) : text}\n`);
 }
 
+/** The endpoint for snippets, checked before any key is issued (a bad --url must not lose one). */
 function endpointOf(context: Context): string {
   const url = context.values.url;
-  return typeof url === "string"
-    ? url
-    : (context.io.env.MCPGATE_URL ?? "http://127.0.0.1:3000/mcp");
+  const endpoint =
+    typeof url === "string" ? url : (context.io.env.MCPGATE_URL ?? "http://127.0.0.1:3000/mcp");
+  try {
+    clientSnippets({ url: endpoint, key: generateKey(), appName: "check" });
+  } catch (error) {
+    throw new UsageError(`--url (or MCPGATE_URL): ${(error as Error).message}`);
+  }
+  return endpoint;
 }
 
 function rotationDays(context: Context): number {
@@ -108,7 +116,7 @@ async function confirm(context: Context, question: string): Promise<void> {
 }
 
 function issuedKey(context: Context, app: App, key: string, heading: string): number {
-  const snippets = snippetsFor(app, key, endpointOf(context));
+  const snippets = clientSnippets({ url: endpointOf(context), key, appName: app.name });
   print(
     context.io,
     context.json,
@@ -132,6 +140,7 @@ const COMMANDS: Record<string, Command> = {
     async run(context) {
       const { name } = context.values;
       if (typeof name !== "string") throw new UsageError("--name is required");
+      endpointOf(context);
       const { app, key } = await (
         await context.gate()
       ).createApp({
@@ -222,6 +231,7 @@ const COMMANDS: Record<string, Command> = {
     options: { yes: { type: "boolean", short: "y" }, url: { type: "string" } },
     positionals: "one",
     async run(context) {
+      endpointOf(context);
       const current = await (await context.gate()).getApp(context.positionals[0] ?? "");
       await confirm(
         context,

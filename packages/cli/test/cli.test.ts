@@ -76,21 +76,33 @@ describe.each([
       "--json",
     ]);
     expect(created.code, created.stderr).toBe(0);
-    const { app, key, endpointWithKey, cursor, envVar } = JSON.parse(created.stdout) as {
+    const { app, key, endpointWithKey, clients, envVar } = JSON.parse(created.stdout) as {
       app: { id: string; keyId: string };
       key: string;
       endpointWithKey: string;
-      cursor: unknown;
+      clients: { id: string; code?: string; note: string }[];
       envVar: string;
     };
     expect(key).toMatch(/^mgw_[A-Za-z0-9]{32}$/);
     expect(endpointWithKey).toBe(`http://127.0.0.1:3000/mcp/${key}`);
     expect(envVar).toBe("MCPGATE_KEY_CURSOR_LAPTOP");
-    expect(JSON.stringify(cursor)).not.toContain(key);
-    expect(JSON.stringify(cursor)).toContain("${env:MCPGATE_KEY_CURSOR_LAPTOP}");
+    const cursor = clients.find((client) => client.id === "cursor")?.code ?? "";
+    expect(cursor).not.toContain(key);
+    expect(cursor).toContain("${env:MCPGATE_KEY_CURSOR_LAPTOP}");
+    // A local endpoint gets no Claude connector URL: connectors are called from Anthropic's cloud.
+    const connector = clients.find((client) => client.id === "claude-connector");
+    expect(connector?.code).toBeUndefined();
+    expect(connector?.note).toMatch(/public HTTPS URL/);
 
     const human = await run(["apps", "create", "--name", "other"]);
     expect(human.stdout).toMatch(/shown ONCE/);
+    expect(human.stdout).toMatch(/need a public HTTPS URL/);
+    expect(human.stdout).not.toMatch(/paste .* as a custom connector/i);
+
+    const badUrl = await run(["apps", "create", "--name", "lost", "--url", "ftp://x/mcp"]);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toMatch(/--url/);
+    expect((await run(["apps", "list"])).stdout).not.toContain("lost");
 
     for (const listing of [
       await run(["apps", "list"]),
@@ -159,11 +171,15 @@ describe("arguments", () => {
     [["apps", "update", "app_x"], /nothing to update/],
     [["apps", "list", "--rotation-days", "soon"], /rotation-days/],
     [["scan", "--staged", "a.txt"], /no paths/],
-  ])("%j → exit 2 with a helpful message", async (args, message) => {
-    const result = await run(args);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message);
-  });
+  ])(
+    "%j → exit 2 with a helpful message",
+    async (args, message) => {
+      const result = await run(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+    },
+    120_000,
+  );
 
   it("--help works everywhere", async () => {
     await expect(run(["--help"])).resolves.toMatchObject({

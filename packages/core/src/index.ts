@@ -86,3 +86,9 @@ export {
 } from "./gate.js";
 export { toAuthInfo, type McpgateAuthInfo } from "./auth-info.js";
 export { zodFieldError } from "./options.js";
+export {
+  clientSnippets,
+  type ClientSnippet,
+  type ClientSnippetInput,
+  type ClientSnippets,
+} from "./snippets.js";

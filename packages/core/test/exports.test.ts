@@ -29,6 +29,7 @@ describe("@mcpgate/core public surface", () => {
         "RateLimitedError",
         "StoreUnavailableError",
         "ToolNotAllowedError",
+        "clientSnippets",
         "createChallenger",
         "createCredentialExtractor",
         "createGate",
