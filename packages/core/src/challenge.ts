@@ -95,6 +95,8 @@ const RULES: Record<McpgateErrorCode, Rule> = {
     retryAfter: true,
   },
   store_unavailable: UNAVAILABLE,
+  store_locked: UNAVAILABLE,
+  store_insecure: UNAVAILABLE,
   hashing_failed: UNAVAILABLE,
   tool_not_allowed: {
     status: 403,

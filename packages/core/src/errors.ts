@@ -17,6 +17,8 @@ export type McpgateErrorCode =
   | "rate_limited"
   | "overloaded"
   | "store_unavailable"
+  | "store_locked"
+  | "store_insecure"
   | "hashing_failed"
   | "app_not_found"
   | "duplicate_key_id"
@@ -163,10 +165,40 @@ export class OverloadedError extends McpgateError {
 export class StoreUnavailableError extends McpgateError {
   readonly code = "store_unavailable";
   constructor(
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; message?: string },
     readonly retryAfterSeconds = 1,
   ) {
-    super("The key store is unavailable.", options);
+    // A specific message (e.g. why a store could not be opened) is for operators; clients only
+    // ever see the challenge built from the code.
+    super(options?.message ?? "The key store is unavailable.", options);
+  }
+}
+
+/**
+ * An embedded store's directory is already open in another process (or another store in this
+ * one). Thrown when a store is opened, never at request time; the message names the fix.
+ */
+export class StoreLockedError extends McpgateError {
+  readonly code = "store_locked";
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An embedded store's directory is not private (other users can write it, or it belongs to
+ * someone else). Thrown when a store is opened; the message names the fix.
+ */
+export class StoreInsecureError extends McpgateError {
+  readonly code = "store_insecure";
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
@@ -238,6 +270,8 @@ export type AnyMcpgateError =
   | RateLimitedError
   | OverloadedError
   | StoreUnavailableError
+  | StoreLockedError
+  | StoreInsecureError
   | HashingFailedError
   | AppNotFoundError
   | DuplicateKeyIdError

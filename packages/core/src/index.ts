@@ -35,6 +35,8 @@ export {
   MissingCredentialsError,
   OverloadedError,
   RateLimitedError,
+  StoreInsecureError,
+  StoreLockedError,
   StoreUnavailableError,
   ToolNotAllowedError,
   isMcpgateError,

@@ -27,6 +27,8 @@ describe("@mcpgate/core public surface", () => {
         "MissingCredentialsError",
         "OverloadedError",
         "RateLimitedError",
+        "StoreInsecureError",
+        "StoreLockedError",
         "StoreUnavailableError",
         "ToolNotAllowedError",
         "clientSnippets",

@@ -3,6 +3,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import { zodFieldError } from "@mcpgate/core";
 import type { Pool } from "pg";
 import { z } from "zod";
+import { isPostgresUrl } from "./connection-errors.js";
 
 /**
  * How the change feed reconnects and checks its connection.
@@ -134,7 +135,9 @@ const poolOptionsSchema = z
 const connectionOptionsSchema = z
   .object({
     ...common,
-    connectionString: z.string().min(1),
+    connectionString: z
+      .string()
+      .refine(isPostgresUrl, "must be a postgres:// or postgresql:// URL"),
     maxConnections: z.number().int().min(2).max(1000).default(10),
     connectionTimeoutMs: z.number().int().min(1).max(600_000).default(5_000),
     queryTimeoutMs: z.number().int().min(1).max(3_600_000).default(10_000),
