@@ -75,6 +75,9 @@ async function open(
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const settings = parsePostgresOptions(options);
   const heartbeatMs = settings.changeFeed === false ? 10_000 : settings.changeFeed.heartbeatMs;
+  const heartbeatTimeoutMs =
+    (settings.changeFeed === false ? undefined : settings.changeFeed.heartbeatTimeoutMs) ??
+    Math.min(heartbeatMs, 5_000);
   const onError = settings.onError ?? (() => {});
   let pool: Pool;
   let owned: boolean;
@@ -102,11 +105,12 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   // An idle client that loses its server emits "error" on the pool; unheard, that kills the process.
   if (owned || pool.listenerCount("error") === 0) pool.on("error", (e) => onError(e, "pool"));
   const where = "connectionString" in settings ? settings.connectionString : undefined;
-  return open(pgExecutor(pool, { owned, heartbeatMs }), { ...settings, onError }).catch(
-    (error: unknown) => {
-      throw connectionFailure(error, where);
-    },
-  );
+  return open(pgExecutor(pool, { owned, heartbeatMs, heartbeatTimeoutMs }), {
+    ...settings,
+    onError,
+  }).catch((error: unknown) => {
+    throw connectionFailure(error, where);
+  });
 }
 
 /**

@@ -20,6 +20,12 @@ export interface ChangeFeedOptions {
   reconnectMaxDelayMs?: number;
   /** How often the listening connection is probed (`SELECT 1`) to notice a silent drop. Default 10 000 ms. */
   heartbeatMs?: number;
+  /**
+   * A probe not answered within this long counts as a dead connection: the feed reconnects and
+   * resyncs. Applies whatever pool is used (a borrowed pool may have no `query_timeout`). Default
+   * 5 000 ms, or `heartbeatMs` if that is shorter.
+   */
+  heartbeatTimeoutMs?: number;
 }
 
 /**
@@ -108,6 +114,7 @@ const common = {
           reconnectInitialDelayMs: z.number().int().min(1).max(60_000).default(100),
           reconnectMaxDelayMs: z.number().int().min(1).max(600_000).default(5_000),
           heartbeatMs: z.number().int().min(100).max(3_600_000).default(10_000),
+          heartbeatTimeoutMs: z.number().int().min(50).max(600_000).optional(),
         })
         .strict(),
     ])
