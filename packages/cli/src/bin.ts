@@ -1,8 +1,9 @@
+import { redactKey } from "@mcpgate/core";
 import { run } from "./main.js";
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) {
-    // One line is enough for a key or a confirmation.
+    // One line is enough for a confirmation.
     return new Promise((resolve) => {
       process.stdin.once("data", (chunk: Buffer) => {
         process.stdin.pause();
@@ -15,11 +16,50 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-process.exitCode = await run(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  readStdin,
-  stdinIsTTY: process.stdin.isTTY === true,
-  env: process.env,
-  cwd: process.cwd(),
-});
+/**
+ * One line from the terminal with echo off (raw mode): what is typed or pasted never appears on
+ * screen or in a terminal recording. Backspace edits; Ctrl-C aborts (exit 130); Enter or Ctrl-D ends.
+ */
+function readSecretLine(): Promise<string> {
+  const stdin = process.stdin;
+  return new Promise((resolve) => {
+    let line = "";
+    const finish = (): void => {
+      stdin.off("data", onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      resolve(line);
+    };
+    const onData = (chunk: Buffer): void => {
+      for (const char of chunk.toString("utf8")) {
+        if (char === "\r" || char === "\n" || char === "\u0004") return finish();
+        if (char === "\u0003") {
+          stdin.setRawMode(false);
+          process.stderr.write("\n");
+          process.exit(130);
+        }
+        if (char === "\u007f" || char === "\b") line = line.slice(0, -1);
+        else line += char;
+      }
+    };
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.on("data", onData);
+  });
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin,
+    readSecretLine,
+    stdinIsTTY: process.stdin.isTTY === true,
+    env: process.env,
+    cwd: process.cwd(),
+  });
+} catch (error) {
+  // Never node's default dump: an error's properties can hold file content or a key.
+  process.stderr.write(`${redactKey(error instanceof Error ? error.message : String(error))}\n`);
+  process.exitCode = 5;
+}

@@ -2,10 +2,12 @@
  * The `mcpgate` command. `run(argv, io)` does everything and returns the exit code; the binary only
  * binds it to the process.
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
 import {
+  clientSnippets,
   createGate,
   formatKeyId,
+  generateKey,
   isKey,
   isMcpgateError,
   redactKey,
@@ -13,12 +15,11 @@ import {
   type Gate,
 } from "@mcpgate/core";
 import { appJson, describeApp, keyAgeDays, table, toolsOf } from "./format.js";
-import { EXIT, UsageError, type CliIo } from "./io.js";
+import { closest, parseCommandArgs, type Options } from "./args.js";
+import { EXIT, EXIT_CODES, UsageError, type CliIo } from "./io.js";
 import { scanPaths, scanStaged, type Finding } from "./scan.js";
-import { describeNewKey, snippetsFor } from "./snippets.js";
-import { describeUrl, openStore } from "./store.js";
-
-type Options = NonNullable<ParseArgsConfig["options"]>;
+import { describeNewKey } from "./snippets.js";
+import { isPostgresSpec, openStore } from "./store.js";
 
 const GLOBAL: Options = {
   store: { type: "string" },
@@ -48,7 +49,9 @@ Options:
 
 Environment: MCPGATE_STORE, MCPGATE_URL (endpoint for snippets, default http://127.0.0.1:3000/mcp),
 MCPGATE_PEPPER (Argon2 pepper; must match your servers'), MCPGATE_ROTATION_DAYS (default 90).
-Exit codes: 0 ok, 1 invalid key or keys found, 2 usage error, 3 store unavailable.`;
+
+Exit codes:
+${EXIT_CODES.map(({ code, meaning }) => `  ${code}  ${meaning.replaceAll("`", "")}`).join("\n")}`;
 
 interface Command {
   usage: string;
@@ -83,11 +86,17 @@ function print(io: CliIo, json: boolean, data: unknown, text: string): void {
   io.stdout(`${json ? JSON.stringify(data, null, 2) : text}\n`);
 }
 
+/** The endpoint for snippets, checked before any key is issued (a bad --url must not lose one). */
 function endpointOf(context: Context): string {
   const url = context.values.url;
-  return typeof url === "string"
-    ? url
-    : (context.io.env.MCPGATE_URL ?? "http://127.0.0.1:3000/mcp");
+  const endpoint =
+    typeof url === "string" ? url : (context.io.env.MCPGATE_URL ?? "http://127.0.0.1:3000/mcp");
+  try {
+    clientSnippets({ url: endpoint, key: generateKey(), appName: "check" });
+  } catch (error) {
+    throw new UsageError(`--url (or MCPGATE_URL): ${(error as Error).message}`);
+  }
+  return endpoint;
 }
 
 function rotationDays(context: Context): number {
@@ -108,7 +117,7 @@ async function confirm(context: Context, question: string): Promise<void> {
 }
 
 function issuedKey(context: Context, app: App, key: string, heading: string): number {
-  const snippets = snippetsFor(app, key, endpointOf(context));
+  const snippets = clientSnippets({ url: endpointOf(context), key, appName: app.name });
   print(
     context.io,
     context.json,
@@ -132,6 +141,7 @@ const COMMANDS: Record<string, Command> = {
     async run(context) {
       const { name } = context.values;
       if (typeof name !== "string") throw new UsageError("--name is required");
+      endpointOf(context);
       const { app, key } = await (
         await context.gate()
       ).createApp({
@@ -222,6 +232,7 @@ const COMMANDS: Record<string, Command> = {
     options: { yes: { type: "boolean", short: "y" }, url: { type: "string" } },
     positionals: "one",
     async run(context) {
+      endpointOf(context);
       const current = await (await context.gate()).getApp(context.positionals[0] ?? "");
       await confirm(
         context,
@@ -259,9 +270,7 @@ const COMMANDS: Record<string, Command> = {
     options: {},
     positionals: "none",
     async run(context) {
-      if (context.io.stdinIsTTY)
-        context.io.stderr("Paste the key and press Enter (Ctrl-D to finish): ");
-      const input = (await context.io.readStdin()).trim();
+      const input = await readKey(context.io);
       const outcome = isKey(input)
         ? await (await context.gate()).authenticate(input).then(
             (app) => ({ valid: true as const, app }),
@@ -281,11 +290,14 @@ const COMMANDS: Record<string, Command> = {
         );
         return EXIT.ok;
       }
+      const spaced = /^\s|\s$/.test(input);
       print(
         context.io,
         context.json,
-        { valid: false },
-        "Invalid key: unknown, malformed or regenerated.",
+        { valid: false, ...(spaced ? { reason: "whitespace" } : {}) },
+        spaced
+          ? "Invalid key: it has spaces or tabs around it. Keys are exact; paste the key alone."
+          : "Invalid key: unknown, malformed or regenerated.",
       );
       return EXIT.found;
     },
@@ -353,20 +365,20 @@ export async function run(argv: string[], rawIo: CliIo): Promise<number> {
   const command = found ? COMMANDS[found.name] : undefined;
   if (!found || !command) {
     const wantsHelp = argv.includes("--help") || argv.includes("-h") || argv.length === 0;
-    (wantsHelp ? io.stdout : io.stderr)(
-      `${found && !wantsHelp ? `Unknown command "${found.name}".\n\n` : ""}${USAGE}\n`,
+    if (wantsHelp || !found) {
+      (wantsHelp ? io.stdout : io.stderr)(`${USAGE}\n`);
+      return wantsHelp ? EXIT.ok : EXIT.usage;
+    }
+    const guess = closest(found.name, Object.keys(COMMANDS));
+    io.stderr(
+      `Unknown command "${found.name}".${guess ? ` Did you mean "${guess}"?` : ""} Run mcpgate --help for the list.\n`,
     );
-    return wantsHelp ? EXIT.ok : EXIT.usage;
+    return EXIT.usage;
   }
 
-  let parsed: ReturnType<typeof parseArgs>;
+  let parsed: ReturnType<typeof parseCommandArgs>;
   try {
-    parsed = parseArgs({
-      args: found.rest,
-      options: { ...GLOBAL, ...command.options },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseCommandArgs(found.rest, { ...GLOBAL, ...command.options }, found.name);
   } catch (error) {
     io.stderr(`${(error as Error).message}\nUsage: ${command.usage}\n`);
     return EXIT.usage;
@@ -397,8 +409,9 @@ export async function run(argv: string[], rawIo: CliIo): Promise<number> {
   async function gate(): Promise<Gate> {
     if (!opened) {
       const { store } = await openStore(storeSpec, io.cwd).catch((error: unknown) => {
+        if (isMcpgateError(error) || error instanceof TypeError) throw error;
         throw new StoreOpenError(
-          /^postgres/i.test(storeSpec) ? describeUrl(storeSpec) : storeSpec,
+          isPostgresSpec(storeSpec) ? "the PostgreSQL URL" : storeSpec,
           error,
         );
       });
@@ -422,23 +435,7 @@ export async function run(argv: string[], rawIo: CliIo): Promise<number> {
       now: Date.now(),
     });
   } catch (error) {
-    if (error instanceof StoreOpenError) {
-      io.stderr(`${error.message}\n`);
-      return EXIT.unavailable;
-    }
-    if (error instanceof UsageError) {
-      io.stderr(`${error.message}\n`);
-      return EXIT.usage;
-    }
-    if (error instanceof TypeError) {
-      io.stderr(`${error.message}\nUsage: ${command.usage}\n`);
-      return EXIT.usage;
-    }
-    if (isMcpgateError(error)) {
-      io.stderr(`${error.message}\n`);
-      return error.code === "store_unavailable" ? EXIT.unavailable : EXIT.found;
-    }
-    throw error;
+    return report(io, error, command.usage);
   } finally {
     await opened?.close();
   }
@@ -451,4 +448,48 @@ class StoreOpenError extends Error {
       { cause },
     );
   }
+}
+
+/** Prints a failure (its message only: never a dump of its properties) and picks its exit code. */
+function report(io: CliIo, error: unknown, usage: string): number {
+  if (error instanceof UsageError) {
+    io.stderr(`${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof TypeError) {
+    io.stderr(`${error.message}\nUsage: ${usage}\n`);
+    return EXIT.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`${message}\n`);
+  if (error instanceof StoreOpenError) return EXIT.unavailable;
+  if (isMcpgateError(error)) {
+    switch (error.code) {
+      case "store_unavailable":
+      case "store_locked":
+      case "store_insecure":
+        return EXIT.unavailable;
+      case "app_not_found":
+        return EXIT.notFound;
+      default:
+        return EXIT.failed;
+    }
+  }
+  return EXIT.failed;
+}
+
+/**
+ * The key for `keys verify`: from a terminal, one line read without echo; from a pipe, all of
+ * standard input. Only the line ending is removed (a key pasted with spaces is reported as such).
+ */
+async function readKey(io: CliIo): Promise<string> {
+  let input: string;
+  if (io.stdinIsTTY) {
+    io.stderr("Paste the key and press Enter (it is not shown): ");
+    input = await (io.readSecretLine ?? io.readStdin)();
+    io.stderr("\n");
+  } else {
+    input = await io.readStdin();
+  }
+  return input.replace(/\r?\n$/, "");
 }

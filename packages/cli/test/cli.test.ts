@@ -2,7 +2,6 @@
  * The real `mcpgate` binary (src/bin.ts through tsx, as users run the built one), against an
  * embedded PGlite directory and a real PostgreSQL server.
  */
-import { spawn } from "node:child_process";
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,35 +11,7 @@ import { MemoryStore, createGate } from "@mcpgate/core";
 import { createPGliteStore } from "@mcpgate/store-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabase, type TestDatabase } from "../../store-postgres/test/pg-server.js";
-
-const tsx = join(import.meta.dirname, "..", "..", "..", "node_modules", ".bin", "tsx");
-const bin = join(import.meta.dirname, "..", "src", "bin.ts");
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function mcpgate(
-  args: string[],
-  options: { cwd: string; stdin?: string; env?: Record<string, string> },
-): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ["--conditions=source", bin, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, MCPGATE_STORE: "", ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
-  });
-}
+import { mcpgate } from "./run-cli.js";
 
 let workDir: string;
 let database: TestDatabase;
@@ -76,21 +47,33 @@ describe.each([
       "--json",
     ]);
     expect(created.code, created.stderr).toBe(0);
-    const { app, key, endpointWithKey, cursor, envVar } = JSON.parse(created.stdout) as {
+    const { app, key, endpointWithKey, clients, envVar } = JSON.parse(created.stdout) as {
       app: { id: string; keyId: string };
       key: string;
       endpointWithKey: string;
-      cursor: unknown;
+      clients: { id: string; code?: string; note: string }[];
       envVar: string;
     };
     expect(key).toMatch(/^mgw_[A-Za-z0-9]{32}$/);
     expect(endpointWithKey).toBe(`http://127.0.0.1:3000/mcp/${key}`);
     expect(envVar).toBe("MCPGATE_KEY_CURSOR_LAPTOP");
-    expect(JSON.stringify(cursor)).not.toContain(key);
-    expect(JSON.stringify(cursor)).toContain("${env:MCPGATE_KEY_CURSOR_LAPTOP}");
+    const cursor = clients.find((client) => client.id === "cursor")?.code ?? "";
+    expect(cursor).not.toContain(key);
+    expect(cursor).toContain("${env:MCPGATE_KEY_CURSOR_LAPTOP}");
+    // A local endpoint gets no Claude connector URL: connectors are called from Anthropic's cloud.
+    const connector = clients.find((client) => client.id === "claude-connector");
+    expect(connector?.code).toBeUndefined();
+    expect(connector?.note).toMatch(/public HTTPS URL/);
 
     const human = await run(["apps", "create", "--name", "other"]);
     expect(human.stdout).toMatch(/shown ONCE/);
+    expect(human.stdout).toMatch(/need a public HTTPS URL/);
+    expect(human.stdout).not.toMatch(/paste .* as a custom connector/i);
+
+    const badUrl = await run(["apps", "create", "--name", "lost", "--url", "ftp://x/mcp"]);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toMatch(/--url/);
+    expect((await run(["apps", "list"])).stdout).not.toContain("lost");
 
     for (const listing of [
       await run(["apps", "list"]),
@@ -127,11 +110,12 @@ describe.each([
 
     await expect(run(["apps", "delete", app.id, "--yes"])).resolves.toMatchObject({ code: 0 });
     await expect(run(["keys", "verify"], fresh)).resolves.toMatchObject({ code: 1 });
+    // Exit 4, not 1: 1 is reserved for "invalid key / keys found".
     await expect(run(["apps", "show", app.id])).resolves.toMatchObject({
-      code: 1,
+      code: 4,
       stderr: expect.stringContaining("No app"),
     });
-  }, 120_000);
+  }, 300_000);
 });
 
 describe("arguments", () => {
@@ -154,16 +138,30 @@ describe("arguments", () => {
     [["frobnicate"], /Unknown command/],
     [["apps", "create"], /--name is required/],
     [["apps", "create", "--name", "x", "--tools", "bad tool"], /tools\.0/],
-    [["apps", "create", "--name", "x", "--bogus"], /Unknown option '--bogus'/],
+    [
+      ["apps", "create", "--name", "x", "--bogus"],
+      /^Unknown option --bogus for "apps create"\. Options: /,
+    ],
+    [
+      ["apps", "create", "--nmae", "x"],
+      /^Unknown option --nmae for "apps create"\. Did you mean --name\?/,
+    ],
+    [["apps", "regenerate", "app_1", "--yse"], /Did you mean --yes\?/],
+    [["apps", "lsit"], /^Unknown command "apps lsit"\. Did you mean "apps list"\?/],
+    [["apps", "create", "--name"], /^--name needs a value/],
     [["apps", "show"], /exactly one app id/],
     [["apps", "update", "app_x"], /nothing to update/],
     [["apps", "list", "--rotation-days", "soon"], /rotation-days/],
     [["scan", "--staged", "a.txt"], /no paths/],
-  ])("%j → exit 2 with a helpful message", async (args, message) => {
-    const result = await run(args);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message);
-  });
+  ])(
+    "%j → exit 2 with a helpful message",
+    async (args, message) => {
+      const result = await run(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+    },
+    120_000,
+  );
 
   it("--help works everywhere", async () => {
     await expect(run(["--help"])).resolves.toMatchObject({
@@ -182,7 +180,7 @@ describe("arguments", () => {
       { cwd: workDir },
     );
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/Cannot open the store/);
+    expect(result.stderr).toMatch(/Cannot open the PostgreSQL store at postgres:\/\/admin:\*\*\*@/);
     expect(result.stderr).not.toContain("hunter2");
   });
 
@@ -210,7 +208,7 @@ describe("scan", () => {
     await writeFile(join(dir, "config.json"), `{\n  "url": "https://h/mcp/${key}"\n}\n`);
     await writeFile(
       join(dir, "near-misses.txt"),
-      `mgw_short\nxmgw_${key.slice(4)}\n${key}X\nMGW_${key.slice(4)}\n`,
+      `mgw_short\nmgw-${key.slice(4)}\n${key}X\nmgw_${key.slice(5)}\n`,
     );
     await writeFile(
       join(dir, "binary.bin"),
@@ -219,9 +217,11 @@ describe("scan", () => {
     const found = await mcpgate(["scan", "."], { cwd: dir });
     expect(found.code).toBe(1);
     expect(found.stdout).toContain(`config.json:2:25: mgw_${key.slice(4, 12)}…`);
+    expect(found.stdout).toContain(`binary.bin:1:4: mgw_${key.slice(4, 12)}…`);
     expect(found.stdout).not.toContain("near-misses");
     expect(found.stdout + found.stderr).not.toContain(key.slice(12));
     await rm(join(dir, "config.json"));
+    await rm(join(dir, "binary.bin"));
     await expect(mcpgate(["scan"], { cwd: dir })).resolves.toMatchObject({ code: 0 });
     await rm(dir, { recursive: true, force: true });
   });

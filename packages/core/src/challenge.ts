@@ -107,6 +107,8 @@ const RULES: Record<McpgateErrorCode, Rule> = {
   store_unavailable: UNAVAILABLE,
   // The operator learns what is corrupt through onError; the client learns nothing about the row.
   corrupt_record: UNAVAILABLE,
+  store_locked: UNAVAILABLE,
+  store_insecure: UNAVAILABLE,
   hashing_failed: UNAVAILABLE,
   closed: {
     status: 503,

@@ -18,6 +18,8 @@ export type McpgateErrorCode =
   | "overloaded"
   | "store_unavailable"
   | "corrupt_record"
+  | "store_locked"
+  | "store_insecure"
   | "hashing_failed"
   | "closed"
   | "app_not_found"
@@ -215,14 +217,17 @@ export type StoreUnavailableReason = "failed" | "timeout";
 export class StoreUnavailableError extends McpgateError {
   readonly code = "store_unavailable";
   constructor(
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; message?: string },
     readonly retryAfterSeconds = 1,
     readonly reason: StoreUnavailableReason = "failed",
   ) {
+    // A specific message (e.g. why a store could not be opened) is for operators; clients only
+    // ever see the challenge built from the code.
     super(
-      reason === "failed"
-        ? "The key store is unavailable."
-        : "The key store did not answer in time.",
+      options?.message ??
+        (reason === "failed"
+          ? "The key store is unavailable."
+          : "The key store did not answer in time."),
       options,
     );
   }
@@ -247,6 +252,34 @@ export class ClosedError extends McpgateError {
   readonly code = "closed";
   constructor(readonly retryAfterSeconds = 1) {
     super("This gate is closed.");
+  }
+}
+
+/**
+ * An embedded store's directory is already open in another process (or another store in this
+ * one). Thrown when a store is opened, never at request time; the message names the fix.
+ */
+export class StoreLockedError extends McpgateError {
+  readonly code = "store_locked";
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An embedded store's directory is not private (other users can write it, or it belongs to
+ * someone else). Thrown when a store is opened; the message names the fix.
+ */
+export class StoreInsecureError extends McpgateError {
+  readonly code = "store_insecure";
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
@@ -319,6 +352,8 @@ export type AnyMcpgateError =
   | OverloadedError
   | StoreUnavailableError
   | CorruptRecordError
+  | StoreLockedError
+  | StoreInsecureError
   | HashingFailedError
   | ClosedError
   | AppNotFoundError

@@ -46,6 +46,8 @@ export {
   MissingCredentialsError,
   OverloadedError,
   RateLimitedError,
+  StoreInsecureError,
+  StoreLockedError,
   StoreUnavailableError,
   ToolNotAllowedError,
   isMcpgateError,
@@ -106,3 +108,9 @@ export {
 export { toAuthInfo, type McpgateAuthInfo } from "./auth-info.js";
 export { authenticateFetchRequest, challengeResponse, type FetchAuthResult } from "./fetch.js";
 export { zodFieldError } from "./options.js";
+export {
+  clientSnippets,
+  type ClientSnippet,
+  type ClientSnippetInput,
+  type ClientSnippets,
+} from "./snippets.js";

@@ -40,7 +40,7 @@ export function quoteIdentifier(name: string): string {
 /** Executor over a `pg` pool. The listening session holds one pool client for as long as it lives. */
 export function pgExecutor(
   pool: Pool,
-  options: { owned: boolean; heartbeatMs: number },
+  options: { owned: boolean; heartbeatMs: number; heartbeatTimeoutMs: number },
 ): SqlExecutor {
   const query: QueryFn = async <Row>(text: string, params: readonly unknown[] = []) =>
     (await pool.query(text, params as unknown[])).rows as Row[];
@@ -75,14 +75,19 @@ export function pgExecutor(
     async listen(channel, onPayload, onLost) {
       const client: PoolClient = await pool.connect();
       let ended = false;
-      const probe: { timer?: NodeJS.Timeout } = {};
+      const probe: { timer?: NodeJS.Timeout; deadline?: NodeJS.Timeout } = {};
       const end = (error?: unknown): void => {
         if (ended) return;
         ended = true;
         clearInterval(probe.timer);
+        clearTimeout(probe.deadline);
         client.off("notification", notification);
         // Destroy rather than return to the pool: the connection is LISTENing (or broken).
         client.release(true);
+        // A silently dead peer never answers the goodbye: drop the socket now.
+        (
+          client as unknown as { connection?: { stream?: { destroy?: () => void } } }
+        ).connection?.stream?.destroy?.();
         if (error !== undefined) onLost(error);
       };
       const notification = (message: { channel: string; payload?: string }): void => {
@@ -98,9 +103,25 @@ export function pgExecutor(
         end();
         throw error;
       }
-      // A connection can die silently (a dropped network path): probe it so the feed reconnects.
+      // A connection can die silently (a dropped network path, a frozen proxy): probe it, with a
+      // timeout of our own, so the feed reconnects and resyncs whatever pool the user passed (a
+      // borrowed pool may have no query_timeout, and TCP alone notices only after many minutes).
       probe.timer = setInterval(() => {
-        client.query("SELECT 1").catch((error: unknown) => end(error));
+        if (probe.deadline !== undefined) return; // the previous probe is still within its time
+        probe.deadline = setTimeout(() => {
+          end(
+            new Error(
+              `change feed heartbeat: no answer within ${options.heartbeatTimeoutMs} ms; reconnecting`,
+            ),
+          );
+        }, options.heartbeatTimeoutMs).unref();
+        client.query("SELECT 1").then(
+          () => {
+            clearTimeout(probe.deadline);
+            probe.deadline = undefined;
+          },
+          (error: unknown) => end(error),
+        );
       }, options.heartbeatMs).unref();
       return {
         async stop() {

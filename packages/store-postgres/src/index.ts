@@ -12,6 +12,8 @@ import {
   type PGliteStoreOptions,
   type PostgresStoreOptions,
 } from "./options.js";
+import { leaseDirectory } from "./pglite-directory.js";
+import { connectionFailure } from "./connection-errors.js";
 import { schemaNames } from "./schema.js";
 import { SqlStore, type PostgresStore } from "./sql-store.js";
 
@@ -52,9 +54,12 @@ async function open(
 
 /**
  * Opens a store on PostgreSQL: migrates the schema (unless `migrate: false`) and starts the
- * LISTEN/NOTIFY change feed. Rejects when the database cannot be reached.
+ * LISTEN/NOTIFY change feed.
  *
- * @throws TypeError when an option is invalid (the message names the field).
+ * @throws TypeError when an option is invalid (the message names the field), including a
+ *   `connectionString` that is not a `postgres://` or `postgresql://` URL.
+ * @throws StoreUnavailableError (`store_unavailable`) when the database cannot be reached or
+ *   refuses the connection; the message says why (password redacted), `cause` is pg's error.
  * @example
  * ```ts
  * import { createGate } from "@mcpgate/core";
@@ -70,6 +75,9 @@ async function open(
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const settings = parsePostgresOptions(options);
   const heartbeatMs = settings.changeFeed === false ? 10_000 : settings.changeFeed.heartbeatMs;
+  const heartbeatTimeoutMs =
+    (settings.changeFeed === false ? undefined : settings.changeFeed.heartbeatTimeoutMs) ??
+    Math.min(heartbeatMs, 5_000);
   const onError = settings.onError ?? (() => {});
   let pool: Pool;
   let owned: boolean;
@@ -96,7 +104,13 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   }
   // An idle client that loses its server emits "error" on the pool; unheard, that kills the process.
   if (owned || pool.listenerCount("error") === 0) pool.on("error", (e) => onError(e, "pool"));
-  return open(pgExecutor(pool, { owned, heartbeatMs }), { ...settings, onError });
+  const where = "connectionString" in settings ? settings.connectionString : undefined;
+  return open(pgExecutor(pool, { owned, heartbeatMs, heartbeatTimeoutMs }), {
+    ...settings,
+    onError,
+  }).catch((error: unknown) => {
+    throw connectionFailure(error, where);
+  });
 }
 
 /**
@@ -104,7 +118,12 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
  * {@link createPostgresStore}, a directory on disk instead of a server. The change feed reaches the
  * gates of this process (a PGlite directory is opened by one process at a time).
  *
+ * The directory and any missing parents are created private (0700; files 0600, whatever the
+ * umask), and the store holds a lock file in it until `close()`.
+ *
  * @throws TypeError when an option is invalid (the message names the field).
+ * @throws StoreLockedError (`store_locked`) when another process (or store) has the directory open.
+ * @throws StoreInsecureError (`store_insecure`) when other users can write the directory.
  * @example
  * ```ts
  * import { createGate } from "@mcpgate/core";
@@ -116,15 +135,31 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
  */
 export async function createPGliteStore(options: PGliteStoreOptions): Promise<PostgresStore> {
   const settings = parsePGliteOptions(options);
+  if ("pglite" in settings)
+    return open(pgliteExecutor(settings.pglite, { owned: false }), settings);
+  const lease = await leaseDirectory(settings.dataDir);
   let db: PGlite;
-  let owned: boolean;
-  if ("pglite" in settings) {
-    db = settings.pglite;
-    owned = false;
-  } else {
+  try {
     const { PGlite: PGliteClass } = await import("@electric-sql/pglite");
-    db = await PGliteClass.create(settings.dataDir);
-    owned = true;
+    db = await PGliteClass.create(lease.dataDir);
+    await lease.seal();
+  } catch (error) {
+    lease.release();
+    throw error;
   }
-  return open(pgliteExecutor(db, { owned }), settings);
+  const executor = pgliteExecutor(db, { owned: true });
+  return open(
+    {
+      ...executor,
+      async close() {
+        try {
+          await executor.close();
+          await lease.seal();
+        } finally {
+          lease.release();
+        }
+      },
+    },
+    settings,
+  );
 }

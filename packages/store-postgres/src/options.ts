@@ -3,6 +3,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import { zodFieldError } from "@mcpgate/core";
 import type { Pool } from "pg";
 import { z } from "zod";
+import { isPostgresUrl } from "./connection-errors.js";
 
 /**
  * How the change feed reconnects and checks its connection.
@@ -19,6 +20,12 @@ export interface ChangeFeedOptions {
   reconnectMaxDelayMs?: number;
   /** How often the listening connection is probed (`SELECT 1`) to notice a silent drop. Default 10 000 ms. */
   heartbeatMs?: number;
+  /**
+   * A probe not answered within this long counts as a dead connection: the feed reconnects and
+   * resyncs. Applies whatever pool is used (a borrowed pool may have no `query_timeout`). Default
+   * 5 000 ms, or `heartbeatMs` if that is shorter.
+   */
+  heartbeatTimeoutMs?: number;
 }
 
 /**
@@ -107,6 +114,7 @@ const common = {
           reconnectInitialDelayMs: z.number().int().min(1).max(60_000).default(100),
           reconnectMaxDelayMs: z.number().int().min(1).max(600_000).default(5_000),
           heartbeatMs: z.number().int().min(100).max(3_600_000).default(10_000),
+          heartbeatTimeoutMs: z.number().int().min(50).max(600_000).optional(),
         })
         .strict(),
     ])
@@ -134,7 +142,9 @@ const poolOptionsSchema = z
 const connectionOptionsSchema = z
   .object({
     ...common,
-    connectionString: z.string().min(1),
+    connectionString: z
+      .string()
+      .refine(isPostgresUrl, "must be a postgres:// or postgresql:// URL"),
     maxConnections: z.number().int().min(2).max(1000).default(10),
     connectionTimeoutMs: z.number().int().min(1).max(600_000).default(5_000),
     queryTimeoutMs: z.number().int().min(1).max(3_600_000).default(10_000),

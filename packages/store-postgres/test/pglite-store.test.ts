@@ -39,7 +39,7 @@ it("persists apps in a directory across close and reopen; the old key stays dead
     await again.close();
     await reopened.close();
   }
-});
+}, 120_000);
 
 it("rejects bad options with a TypeError naming the field", async () => {
   await expect(createPGliteStore({ dataDir: "" })).rejects.toThrow(/dataDir/);
