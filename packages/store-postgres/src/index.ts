@@ -3,8 +3,7 @@
  * PGlite (an embedded database in a directory). Regenerations and deletions reach every instance
  * through LISTEN/NOTIFY.
  */
-import type { PGlite } from "@electric-sql/pglite";
-import type { Pool } from "pg";
+import type { PGliteLike, PgPoolLike } from "./drivers.js";
 import { pgExecutor, pgliteExecutor, type SqlExecutor } from "./executor.js";
 import {
   parsePGliteOptions,
@@ -71,7 +70,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const settings = parsePostgresOptions(options);
   const heartbeatMs = settings.changeFeed === false ? 10_000 : settings.changeFeed.heartbeatMs;
   const onError = settings.onError ?? (() => {});
-  let pool: Pool;
+  let pool: PgPoolLike;
   let owned: boolean;
   if ("pool" in settings) {
     pool = settings.pool;
@@ -116,7 +115,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
  */
 export async function createPGliteStore(options: PGliteStoreOptions): Promise<PostgresStore> {
   const settings = parsePGliteOptions(options);
-  let db: PGlite;
+  let db: PGliteLike;
   let owned: boolean;
   if ("pglite" in settings) {
     db = settings.pglite;
