@@ -29,6 +29,8 @@ describe("@mcpgate/core public surface", () => {
         "RateLimitedError",
         "StoreUnavailableError",
         "ToolNotAllowedError",
+        "authenticateFetchRequest",
+        "challengeResponse",
         "createChallenger",
         "createCredentialExtractor",
         "createGate",
@@ -41,6 +43,8 @@ describe("@mcpgate/core public surface", () => {
         "isGate",
         "isKey",
         "isMcpgateError",
+        "isPromptAllowed",
+        "isResourceAllowed",
         "isToolAllowed",
         "needsRehash",
         "parseKey",
@@ -50,6 +54,7 @@ describe("@mcpgate/core public surface", () => {
         "toChallenge",
         "toJsonRpcErrorBody",
         "verifyKeyHash",
+        "withPolicyDefaults",
         "zodFieldError",
       ]
     `);
