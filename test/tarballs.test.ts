@@ -66,4 +66,36 @@ describe.skipIf(!built && !required)("published tarballs (pnpm pack)", () => {
     expect(lines.filter((line) => /: src\/|\.ts$(?<!\.d\.ts)/.test(line))).toEqual([]);
     for (const name of packages) expect(lines).toContain(`${name}: README.md`);
   }, 120_000);
+
+  it.each(packages)(
+    "%s: declarations import only node:, @mcpgate/* and required peers (no zod, pg or PGlite)",
+    (name) => {
+      const dir = join(root, "packages", name);
+      const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+        peerDependencies?: Record<string, string>;
+        peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+      };
+      // What a user is guaranteed to have installed when they use the package as documented.
+      const required = Object.keys(manifest.peerDependencies ?? {}).filter(
+        (peer) => manifest.peerDependenciesMeta?.[peer]?.optional !== true,
+      );
+      const allowed = (specifier: string): boolean =>
+        specifier.startsWith(".") ||
+        specifier.startsWith("node:") ||
+        specifier.startsWith("@mcpgate/") ||
+        required.some((peer) => specifier === peer || specifier.startsWith(`${peer}/`));
+      const declarations = readdirSync(join(dir, "dist"), { recursive: true, encoding: "utf8" })
+        .filter((file) => /\.d\.c?ts$/.test(file))
+        .filter((file) => !file.startsWith("testing/")); // ./testing runs under vitest (its peer)
+      expect(declarations.length).toBeGreaterThan(0);
+      const imports = declarations.flatMap((file) =>
+        [
+          ...readFileSync(join(dir, "dist", file), "utf8")
+            .replace(/\/\*[\s\S]*?\*\//g, "") // TSDoc examples import things; they are not imports
+            .matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g),
+        ].map((match) => `${file}: ${match[1]}`),
+      );
+      expect(imports.filter((entry) => !allowed(entry.split(": ")[1] ?? ""))).toEqual([]);
+    },
+  );
 });
