@@ -1,9 +1,9 @@
 /**
  * The docs are tested like code: the secret-scanning patterns in docs/key-format.md are taken from
- * the page itself and run against generated keys and near-misses, and every ```ts block in docs/
- * and the README must type-check against the packages' source.
+ * the page itself and run against generated keys and near-misses, and every ```ts block in docs/,
+ * the README and the packages' READMEs must type-check against the packages' source.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
@@ -12,6 +12,9 @@ import { generateKey } from "@mcpgate/core";
 const root = join(import.meta.dirname, "..");
 const docs = [
   "README.md",
+  ...readdirSync(join(root, "packages"))
+    .map((p) => `packages/${p}/README.md`)
+    .filter((f) => existsSync(join(root, f))),
   ...readdirSync(join(root, "docs"))
     .filter((f) => f.endsWith(".md"))
     .map((f) => `docs/${f}`),

@@ -3,8 +3,7 @@
  * instance. An executor runs single statements, runs a function inside one transaction, and opens a
  * listening session for LISTEN/NOTIFY.
  */
-import type { PGlite } from "@electric-sql/pglite";
-import type { Pool, PoolClient } from "pg";
+import type { PGliteLike, PgPoolClientLike, PgPoolLike } from "./drivers.js";
 
 /** Runs one statement and resolves its rows. */
 export type QueryFn = <Row>(text: string, params?: readonly unknown[]) => Promise<Row[]>;
@@ -39,7 +38,7 @@ export function quoteIdentifier(name: string): string {
 
 /** Executor over a `pg` pool. The listening session holds one pool client for as long as it lives. */
 export function pgExecutor(
-  pool: Pool,
+  pool: PgPoolLike,
   options: { owned: boolean; heartbeatMs: number; heartbeatTimeoutMs: number },
 ): SqlExecutor {
   const query: QueryFn = async <Row>(text: string, params: readonly unknown[] = []) =>
@@ -73,7 +72,7 @@ export function pgExecutor(
     },
 
     async listen(channel, onPayload, onLost) {
-      const client: PoolClient = await pool.connect();
+      const client: PgPoolClientLike = await pool.connect();
       let ended = false;
       const probe: { timer?: NodeJS.Timeout; deadline?: NodeJS.Timeout } = {};
       const end = (error?: unknown): void => {
@@ -137,7 +136,7 @@ export function pgExecutor(
 }
 
 /** Executor over a PGlite instance (one connection; LISTEN/NOTIFY within the instance). */
-export function pgliteExecutor(db: PGlite, options: { owned: boolean }): SqlExecutor {
+export function pgliteExecutor(db: PGliteLike, options: { owned: boolean }): SqlExecutor {
   const query: QueryFn = async <Row>(text: string, params: readonly unknown[] = []) =>
     (await db.query<Row>(text, params as unknown[])).rows;
 

@@ -3,8 +3,7 @@
  * PGlite (an embedded database in a directory). Regenerations and deletions reach every instance
  * through LISTEN/NOTIFY.
  */
-import type { PGlite } from "@electric-sql/pglite";
-import type { Pool } from "pg";
+import type { PGliteLike, PgPoolLike } from "./drivers.js";
 import { pgExecutor, pgliteExecutor, type SqlExecutor } from "./executor.js";
 import {
   parsePGliteOptions,
@@ -79,7 +78,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     (settings.changeFeed === false ? undefined : settings.changeFeed.heartbeatTimeoutMs) ??
     Math.min(heartbeatMs, 5_000);
   const onError = settings.onError ?? (() => {});
-  let pool: Pool;
+  let pool: PgPoolLike;
   let owned: boolean;
   if ("pool" in settings) {
     pool = settings.pool;
@@ -138,7 +137,7 @@ export async function createPGliteStore(options: PGliteStoreOptions): Promise<Po
   if ("pglite" in settings)
     return open(pgliteExecutor(settings.pglite, { owned: false }), settings);
   const lease = await leaseDirectory(settings.dataDir);
-  let db: PGlite;
+  let db: PGliteLike;
   try {
     const { PGlite: PGliteClass } = await import("@electric-sql/pglite");
     db = await PGliteClass.create(lease.dataDir);

@@ -1,7 +1,6 @@
 /** Options of the store factories, validated once with zod; a bad one is a TypeError naming it. */
-import type { PGlite } from "@electric-sql/pglite";
 import { zodFieldError } from "@mcpgate/core";
-import type { Pool } from "pg";
+import type { PGliteLike, PgPoolLike } from "./drivers.js";
 import { z } from "zod";
 import { isPostgresUrl } from "./connection-errors.js";
 
@@ -62,7 +61,7 @@ export type PostgresStoreOptions = CommonStoreOptions &
   (
     | {
         /** A `pg` Pool. The store borrows it (one client for LISTEN) and never ends it. */
-        pool: Pool;
+        pool: PgPoolLike;
         connectionString?: never;
       }
     | {
@@ -95,7 +94,7 @@ export type PGliteStoreOptions = CommonStoreOptions &
       }
     | {
         /** An open PGlite instance. The store never closes it. */
-        pglite: PGlite;
+        pglite: PGliteLike;
         dataDir?: never;
       }
   );
@@ -124,20 +123,20 @@ const common = {
     .optional(),
 };
 
-const isPool = (v: unknown): v is Pool =>
+const isPool = (v: unknown): v is PgPoolLike =>
   typeof v === "object" &&
   v !== null &&
-  typeof (v as Pool).query === "function" &&
-  typeof (v as Pool).connect === "function";
+  typeof (v as PgPoolLike).query === "function" &&
+  typeof (v as PgPoolLike).connect === "function";
 
-const isPGlite = (v: unknown): v is PGlite =>
+const isPGlite = (v: unknown): v is PGliteLike =>
   typeof v === "object" &&
   v !== null &&
-  typeof (v as PGlite).query === "function" &&
-  typeof (v as PGlite).listen === "function";
+  typeof (v as PGliteLike).query === "function" &&
+  typeof (v as PGliteLike).listen === "function";
 
 const poolOptionsSchema = z
-  .object({ ...common, pool: z.custom<Pool>(isPool, "must be a pg Pool") })
+  .object({ ...common, pool: z.custom<PgPoolLike>(isPool, "must be a pg Pool") })
   .strict();
 const connectionOptionsSchema = z
   .object({
@@ -152,7 +151,7 @@ const connectionOptionsSchema = z
   .strict();
 const dataDirOptionsSchema = z.object({ ...common, dataDir: z.string().min(1) }).strict();
 const pgliteInstanceOptionsSchema = z
-  .object({ ...common, pglite: z.custom<PGlite>(isPGlite, "must be a PGlite instance") })
+  .object({ ...common, pglite: z.custom<PGliteLike>(isPGlite, "must be a PGlite instance") })
   .strict();
 
 export type ParsedPostgresOptions =

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the test suite at the LOWEST versions the packages allow, in a scratch copy of the working
+# tree (the repository itself is not touched):
+#   - dependencies (`^` ranges): pnpm `--resolution-mode=lowest-direct` picks the lowest match;
+#   - peers: each package's devDependency on one of its peers is set to the lowest version of the
+#     peer range's newest major (older majors that the range allows are tested by their own pins,
+#     e.g. express 4 through `express4` in packages/node);
+#   - the tools that run the tests (vitest, typescript, tsx, …, root devDependencies) stay at their
+#     pins: this run is about what users install, not what we build with.
+# Usage: .ci/lowest.sh [vitest args…]   (MCPGATE_TEST_PG_URL is passed through, see .ci/postgres.sh)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/mcpgate-lowest.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+cd "$repo"
+git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - 2>/dev/null | tar -xf - -C "$work"
+cd "$work"
+rm -f pnpm-lock.yaml
+
+node - <<'NODE'
+const { readFileSync, writeFileSync, readdirSync } = require("node:fs");
+// Lowest version of a range's newest alternative: "^4.21.0 || ^5.0.0" → 5.0.0, ">=0.2.0 <0.6.0" → 0.2.0.
+const lowest = (range) => {
+  const alternative = range.split("||").map((s) => s.trim()).at(-1);
+  const version = /(\d+\.\d+\.\d+)/.exec(alternative)?.[1];
+  if (!version) throw new Error(`cannot find the lowest version of peer range "${range}"`);
+  return version;
+};
+for (const dir of readdirSync("packages")) {
+  const file = `packages/${dir}/package.json`;
+  const manifest = JSON.parse(readFileSync(file, "utf8"));
+  for (const [peer, range] of Object.entries(manifest.peerDependencies ?? {})) {
+    if (manifest.devDependencies?.[peer] === undefined) continue;
+    manifest.devDependencies[peer] = lowest(range);
+    console.log(`${manifest.name}: ${peer} ${lowest(range)} (peer ${range})`);
+  }
+  writeFileSync(file, JSON.stringify(manifest, null, 2) + "\n");
+}
+NODE
+
+pnpm install --resolution-mode=lowest-direct --no-frozen-lockfile --reporter=append-only >install.log 2>&1 || {
+  cat install.log
+  exit 1
+}
+echo "resolved (lowest-direct):"
+pnpm -r --filter "./packages/*" list --depth 0 --prod --json 2>/dev/null |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const seen=new Set();for(const p of JSON.parse(s))for(const [n,d] of Object.entries(p.dependencies??{}))if(!d.version.startsWith("link:")&&!seen.has(n)){seen.add(n);console.log(`  ${n} ${d.version}`)}})'
+pnpm test "$@"
