@@ -8,11 +8,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { RateLimitedError, type App } from "@mcpgate/core";
+import { InvalidKeyError, type App } from "@mcpgate/core";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { createHostCheck } from "./host-validation.js";
-import { isolateTools } from "./isolation.js";
+import { isolate, PolicyWatchers } from "./isolation.js";
 import { JSON_RPC, writeChallenge, writeJsonRpcError, writeSessionNotFound } from "./json-rpc.js";
 import { parseMcpHandlerOptions, type McpHandlerOptions, type McpServerLike } from "./options.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -87,9 +87,11 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
         ).unref()
       : undefined;
   const allowedMethods = METHODS[mode];
+  const watchers = new PolicyWatchers();
 
   const unsubscribe = gate.onChange((event) => {
-    if (event.type === "updated") return; // policies are read per request; sessions stay valid
+    // Policies are read per request; open sessions stay valid and are told to refresh their lists.
+    if (event.type === "updated") return watchers.policyChanged(event.appId);
     rateLimiter.forget(event.appId);
     void sessions.closeApp(event.appId);
   });
@@ -100,7 +102,8 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   ): Promise<McpServerLike> {
     const server = await settings.server(app);
     await server.connect(transport);
-    isolateTools(transport, { guardrail: settings.guardrail, onError });
+    const { guardrail } = settings;
+    isolate(transport, { gate, guardrail, rateLimiter, onError, watchers, appId: app.id });
     return server;
   }
 
@@ -163,7 +166,8 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     };
     const server = await connect(app, transport);
     await transport.handleRequest(req, res, body);
-    if (session === undefined) await server.close(); // the initialize was refused
+    // The initialize was refused, or the key was revoked while it ran: no session stays open.
+    if (session === undefined || !gate.isCurrent(app)) await server.close();
   }
 
   async function serve(req: McpRequest, res: ServerResponse, parsedBody: unknown): Promise<void> {
@@ -203,10 +207,6 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     }
     stripCredential(req, credential.url, app);
 
-    const retryAfter = rateLimiter.take(app);
-    if (retryAfter > 0)
-      return writeChallenge(res, gate.challenge(new RateLimitedError(retryAfter)));
-
     let body = parsedBody;
     if (req.method === "POST" && body === undefined) {
       const read = await readJsonBody(req, maxBodyBytes);
@@ -221,6 +221,8 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
       }
       body = read.body;
     }
+    // The key was checked on the headers: a regenerate while the body arrived revokes it here too.
+    if (!gate.isCurrent(app)) return writeChallenge(res, gate.challenge(new InvalidKeyError()));
     return mode === "stateful"
       ? serveStateful(req, res, app, body)
       : serveStateless(req, res, app, body);
