@@ -16,7 +16,9 @@ import { isolate, PolicyWatchers } from "./isolation.js";
 import { JSON_RPC, writeChallenge, writeJsonRpcError, writeSessionNotFound } from "./json-rpc.js";
 import { parseMcpHandlerOptions, type McpHandlerOptions, type McpServerLike } from "./options.js";
 import { RateLimiter } from "./rate-limit.js";
-import { readJsonBody, stripCredential, type McpRequest } from "./request.js";
+import { createDefaultErrorReport } from "./error-report.js";
+import { bodyOf, stripCredential, type McpRequest } from "./request.js";
+import { guardedFactory, ServerSetupError } from "./server-factory.js";
 import { SessionRegistry, type Session } from "./sessions.js";
 
 /**
@@ -74,7 +76,8 @@ function pathOf(url: string): string {
 export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const settings = parseMcpHandlerOptions(options);
   const { gate, mode, path, maxBodyBytes } = settings;
-  const onError = settings.onError ?? (() => {});
+  const onError = settings.onError ?? createDefaultErrorReport();
+  const buildServer = guardedFactory(settings.server);
   const checkHost = createHostCheck(settings.hostValidation);
   const clock = settings.clock ?? Date.now;
   const rateLimiter = new RateLimiter(clock);
@@ -100,7 +103,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     app: App,
     transport: StreamableHTTPServerTransport,
   ): Promise<McpServerLike> {
-    const server = await settings.server(app);
+    const server = await buildServer(app);
     await server.connect(transport);
     const { guardrail } = settings;
     isolate(transport, { gate, guardrail, rateLimiter, onError, watchers, appId: app.id });
@@ -208,16 +211,14 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     stripCredential(req, credential.url, app);
 
     let body = parsedBody;
-    if (req.method === "POST" && body === undefined) {
-      const read = await readJsonBody(req, maxBodyBytes);
+    if (req.method === "POST") {
+      const read = await bodyOf(req, parsedBody, maxBodyBytes);
       if (!read.ok) {
         const headers: Record<string, string> = read.status === 413 ? { connection: "close" } : {};
-        return writeJsonRpcError(
-          res,
-          read.status,
-          { code: read.code, message: read.message },
-          headers,
-        );
+        const { code, message, error } = read;
+        if (error !== undefined) onError(new TypeError(message), "body");
+        const data = error === undefined ? {} : { data: { error } };
+        return writeJsonRpcError(res, read.status, { code, message, ...data }, headers);
       }
       body = read.body;
     }
@@ -233,7 +234,12 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
       await serve(req as McpRequest, res, parsedBody);
     } catch (error) {
       onError(error, "request");
-      writeJsonRpcError(res, 500, { code: JSON_RPC.serverError, message: "Internal error." });
+      // A broken factory is the host's to fix: say what is wrong (never the cause's message).
+      const said =
+        error instanceof ServerSetupError
+          ? { message: error.message, data: { error: error.code } }
+          : { message: "Internal error." };
+      writeJsonRpcError(res, 500, { code: JSON_RPC.serverError, ...said });
     }
   };
   return Object.assign(handler, {
