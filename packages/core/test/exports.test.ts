@@ -41,6 +41,8 @@ describe("@mcpgate/core public surface", () => {
         "isGate",
         "isKey",
         "isMcpgateError",
+        "isPromptAllowed",
+        "isResourceAllowed",
         "isToolAllowed",
         "needsRehash",
         "parseKey",
@@ -50,6 +52,7 @@ describe("@mcpgate/core public surface", () => {
         "toChallenge",
         "toJsonRpcErrorBody",
         "verifyKeyHash",
+        "withPolicyDefaults",
         "zodFieldError",
       ]
     `);
