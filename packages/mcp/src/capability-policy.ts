@@ -4,15 +4,17 @@
  * One table for every capability — tools, resources, resource templates, prompts, completions —
  * so a new method is either listed here or refused.
  */
-import { isToolAllowed, type App, type AppPolicy } from "@mcpgate/core";
+import {
+  isPromptAllowed,
+  isResourceAllowed,
+  isToolAllowed,
+  type App,
+  type AppPolicy,
+} from "@mcpgate/core";
 import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import { JSON_RPC } from "./json-rpc.js";
 
-/** Resource and prompt allow-lists (`[]` when a stored policy predates them: fail closed). */
-type Lists = Pick<AppPolicy, "tools"> & {
-  resources?: readonly string[] | "*";
-  prompts?: readonly string[] | "*";
-};
+type Lists = Pick<AppPolicy, "tools" | "resources" | "prompts">;
 
 /**
  * Longest URI matched against the policy's URI templates. Template matching is a regular
@@ -35,16 +37,11 @@ function compiled(template: string): UriTemplate | null {
   return found;
 }
 
-function listOf(policy: Lists, kind: "resources" | "prompts"): readonly string[] | "*" {
-  return policy[kind] ?? [];
-}
-
-/** True when `uri` is listed, or matches a URI template that is listed. */
+/** True when `uri` is listed, or matches a URI template that is listed (core's rule decides). */
 export function isResourceVisible(policy: Lists, uri: string): boolean {
-  const allowed = listOf(policy, "resources");
-  if (allowed === "*" || allowed.includes(uri)) return true;
-  if (uri.length > MAX_MATCHED_URI) return false;
-  return allowed.some((entry) => {
+  if (isResourceAllowed(policy, uri)) return true;
+  if (policy.resources === "*" || uri.length > MAX_MATCHED_URI) return false;
+  const template = policy.resources.find((entry) => {
     if (!entry.includes("{")) return false;
     try {
       return compiled(entry)?.match(uri) != null;
@@ -52,18 +49,15 @@ export function isResourceVisible(policy: Lists, uri: string): boolean {
       return false;
     }
   });
+  return template !== undefined && isResourceAllowed(policy, uri, template);
 }
 
 /** True when the URI template itself is listed (as registered). */
-export function isTemplateVisible(policy: Lists, template: string): boolean {
-  const allowed = listOf(policy, "resources");
-  return allowed === "*" || allowed.includes(template);
+function isTemplateVisible(policy: Lists, template: string): boolean {
+  return isResourceAllowed(policy, template);
 }
 
-export function isPromptVisible(policy: Lists, name: string): boolean {
-  const allowed = listOf(policy, "prompts");
-  return allowed === "*" || allowed.includes(name);
-}
+const isPromptVisible = (policy: Lists, name: string): boolean => isPromptAllowed(policy, name);
 
 /** A JSON-RPC error object for a refused request. */
 export interface Refusal {

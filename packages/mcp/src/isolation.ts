@@ -153,12 +153,15 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
     }
     const id = ids.assign({ clientId: request.id, method: request.method, app });
     const forServer = { ...request, id };
-    if (guardrail === undefined || request.method !== "tools/call")
+    const tool = request.params?.name;
+    // Without a string name the server's own schema check answers "invalid params".
+    if (guardrail === undefined || request.method !== "tools/call" || typeof tool !== "string") {
       return deliver(forServer, extra);
+    }
     const args = request.params?.arguments;
     const call: ToolCall = {
       app,
-      tool: request.params?.name as string,
+      tool,
       arguments: typeof args === "object" && args !== null ? (args as Record<string, unknown>) : {},
     };
     void refusedByGuardrail(call, request.id).then((refused) => {
@@ -174,10 +177,11 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
 
   transport.onmessage = ((message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
     if (closed) return;
-    // A response to a request of the server's (sampling, elicitation): nothing to check.
-    if (!("method" in message)) return deliver(message, extra);
     const app = appOf(extra);
     const current = app !== undefined && gate.isCurrent(app);
+    // A response to a request of the server's (sampling, elicitation) resumes a handler: only
+    // from a key that still holds.
+    if (!("method" in message)) return current ? deliver(message, extra) : undefined;
     if (!("id" in message) || message.id === undefined) {
       if (!current) return;
       if (message.method === "notifications/cancelled") return cancel(message, extra);

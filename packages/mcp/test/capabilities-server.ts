@@ -27,7 +27,7 @@ const count = (runs: Runs, key: string): void => {
   runs.counts.set(key, (runs.counts.get(key) ?? 0) + 1);
 };
 
-/** A factory with tools `echo`/`secret`, resources `note://public`/`note://secret`, templates
+/** A factory with tools `echo`/`secret`/`notify`, resources `note://public`/`note://secret`, templates
  *  `file:///{name}`/`vault://{name}`, prompts `greet`/`leak` (with completable arguments). */
 export function capabilitiesServer(
   runs: Runs,
@@ -42,6 +42,20 @@ export function capabilitiesServer(
         return { content: [{ type: "text", text: name }] };
       });
     }
+    // Sends what a server might: updates of a visible and a hidden resource, a list change with names.
+    server.registerTool("notify", {}, async (extra) => {
+      for (const uri of ["note://secret", "note://public"]) {
+        await extra.sendNotification({
+          method: "notifications/resources/updated",
+          params: { uri },
+        });
+      }
+      await extra.sendNotification({
+        method: "notifications/tools/list_changed",
+        params: { added: ["secret"] },
+      } as never);
+      return { content: [{ type: "text", text: "notified" }] };
+    });
     for (const uri of ["note://public", "note://secret"]) {
       server.registerResource(uri, uri, {}, () => {
         count(runs, `resource:${uri}`);

@@ -39,21 +39,33 @@ describe.each(["stateful", "stateless"] as const)("%s per-call rate limit", (mod
     expect(response.messages.filter((m) => "result" in m)).toHaveLength(1);
   });
 
-  it("counts calls per app, not pings, lists or HTTP requests; tokens come back with time", async () => {
+  it("counts tools/call, resources/read and prompts/get per app, not pings, lists or HTTP requests; tokens come back with time", async () => {
     const limited = await h.gate.createApp({
       name: "limited",
       tools: ["echo"],
+      resources: ["note://public"],
+      prompts: ["greet"],
       rateLimit: { requests: 3, windowSeconds: 60 },
     });
     const free = await h.gate.createApp({ name: "free", tools: ["echo"] });
     const client = await connectClient(h.origin, limited.key);
     for (let i = 0; i < 5; i++) await client.ping();
     await client.listTools();
-    for (let i = 0; i < 3; i++) await client.callTool({ name: "echo", arguments: {} });
+    await client.listResources();
+    await client.listPrompts();
+    await client.callTool({ name: "echo", arguments: {} });
+    await client.readResource({ uri: "note://public" });
+    await client.getPrompt({ name: "greet", arguments: { who: "x" } });
     await expect(client.callTool({ name: "echo", arguments: {} })).rejects.toMatchObject({
       code: -32000,
       data: { error: "rate_limited", retryAfterSeconds: 20 },
     });
+    await expect(client.readResource({ uri: "note://public" })).rejects.toMatchObject({
+      data: { error: "rate_limited" },
+    });
+    await expect(
+      client.getPrompt({ name: "greet", arguments: { who: "x" } }),
+    ).rejects.toMatchObject({ data: { error: "rate_limited" } });
     await client.ping(); // the session itself keeps working
 
     const other = await connectClient(h.origin, free.key);
