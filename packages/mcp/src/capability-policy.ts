@@ -11,30 +11,21 @@ import {
   type App,
   type AppPolicy,
 } from "@mcpgate/core";
-import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import { JSON_RPC } from "./json-rpc.js";
+import { compileTemplate, matchesTemplate } from "./uri-template-match.js";
 
 type Lists = Pick<AppPolicy, "tools" | "resources" | "prompts">;
 
-/**
- * Longest URI matched against the policy's URI templates. Template matching is a regular
- * expression per template; bounding the input keeps it cheap whatever the client sends.
- */
-const MAX_MATCHED_URI = 4096;
-const templates = new Map<string, UriTemplate | null>();
+/** Longest URI matched against the policy's URI templates (matching is linear in it). */
+const MAX_MATCHED_URI = 65_536;
+const templates = new Map<string, ReturnType<typeof compileTemplate>>();
 
-function compiled(template: string): UriTemplate | null {
-  let found = templates.get(template);
-  if (found === undefined) {
-    try {
-      found = new UriTemplate(template);
-    } catch {
-      found = null;
-    }
+function compiled(template: string): ReturnType<typeof compileTemplate> {
+  if (!templates.has(template)) {
     if (templates.size >= 1000) templates.clear();
-    templates.set(template, found);
+    templates.set(template, compileTemplate(template));
   }
-  return found;
+  return templates.get(template);
 }
 
 /** True when `uri` is listed, or matches a URI template that is listed (core's rule decides). */
@@ -43,11 +34,8 @@ export function isResourceVisible(policy: Lists, uri: string): boolean {
   if (policy.resources === "*" || uri.length > MAX_MATCHED_URI) return false;
   const template = policy.resources.find((entry) => {
     if (!entry.includes("{")) return false;
-    try {
-      return compiled(entry)?.match(uri) != null;
-    } catch {
-      return false;
-    }
+    const pieces = compiled(entry);
+    return pieces !== undefined && matchesTemplate(pieces, uri);
   });
   return template !== undefined && isResourceAllowed(policy, uri, template);
 }
