@@ -223,6 +223,8 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
 
   const isolation: Isolation = {
     policyChanged() {
+      // The latest request's policy is stale now: hold back resource updates until the next one.
+      latestApp = undefined;
       if (closed || capabilities === undefined) return;
       for (const capability of CAPABILITIES) {
         if (capabilities[capability] === undefined) continue;

@@ -5,6 +5,7 @@
  */
 import { createGate, MemoryStore, type CreateAppInput } from "@mcpgate/core";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
@@ -202,5 +203,39 @@ describe("a policy change reaches open sessions", () => {
     await client.close();
     await h.close();
     await admin.close();
+  });
+});
+
+describe("server-initiated resource updates after a policy change", () => {
+  it("an update of a resource the new policy hides is not delivered", async () => {
+    const servers: McpServer[] = [];
+    const build = capabilitiesServer(createRuns());
+    const h = await startServer({
+      mode: "stateful",
+      server: (app) => {
+        const server = build(app);
+        servers.push(server);
+        return server;
+      },
+    });
+    const { app, key } = await h.gate.createApp({ name: "updates", ...POLICY });
+    const client = await connectClient(h.origin, key);
+    const updated: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      updated.push(n.params.uri);
+    });
+    await client.listResources(); // a request: the session knows its app's policy
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the GET stream is open
+    const server = servers[0] as McpServer;
+    await server.server.sendResourceUpdated({ uri: "note://public" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(updated).toEqual(["note://public"]);
+
+    await h.gate.updateApp(app.id, { resources: [] });
+    await server.server.sendResourceUpdated({ uri: "note://public" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(updated).toEqual(["note://public"]);
+    await client.close();
+    await h.close();
   });
 });
