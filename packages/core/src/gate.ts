@@ -34,6 +34,7 @@ import { createKeyHasher, type HashingOptions, type KeyHasher } from "./hashing.
 import { keyCheckTag } from "./digest.js";
 import { generateKey, parseKey } from "./key-format.js";
 import { zodFieldError } from "./options.js";
+import { RevocationLog } from "./revocations.js";
 import { STORE_METHODS, type ListQuery, type Store, type StoreEvent } from "./store.js";
 
 /** Options of {@link createGate}. Validated once; a bad one throws a `TypeError` naming it. */
@@ -157,6 +158,20 @@ export interface Gate {
   authenticate(key: string): Promise<App>;
   /** Extracts the key from a request and authenticates it; for adapters. Never rejects. */
   authenticateRequest(request: RequestLike): Promise<AuthResult>;
+  /**
+   * Whether a principal returned by `authenticate`/`authenticateRequest` still holds: `false`
+   * once this gate observed a regeneration or deletion of its app (locally, or through the
+   * store's change feed) after that authentication began, and for objects this gate never
+   * returned. A Map lookup: adapters call it after every await before a handler runs.
+   *
+   * @example
+   * ```ts
+   * const app = await gate.authenticate(key);
+   * await readBody(req);
+   * if (!gate.isCurrent(app)) return reject(); // regenerated while the body was arriving
+   * ```
+   */
+  isCurrent(app: App): boolean;
   /**
    * Calls `listener` after every change to an app made through this gate and for every change-feed
    * event of the store (so a change may be reported twice; treat events as idempotent hints).
@@ -345,7 +360,9 @@ export function createGate(options: GateOptions): Gate {
     onAdmit: noteUse,
   });
   const listeners = new Set<(event: StoreEvent) => void>();
+  const revocations = new RevocationLog();
   function changed(event: StoreEvent): void {
+    if (event.type !== "updated") revocations.revoke(event.appId);
     authenticator.evictApp(event.appId);
     for (const listener of listeners) {
       try {
@@ -501,20 +518,26 @@ export function createGate(options: GateOptions): Gate {
 
     authenticate(key) {
       if (closing !== undefined) return Promise.reject(closedError());
-      return authenticator.authenticate(key);
+      const mark = revocations.begin();
+      return authenticator.authenticate(key).then((app) => revocations.admit(app, mark));
     },
 
     async authenticateRequest(request) {
+      const mark = revocations.begin();
       try {
         open();
         const { key, source, url } = extract(request);
-        const app = await authenticator.authenticate(key);
+        const app = revocations.admit(await authenticator.authenticate(key), mark);
         return { ok: true, app, credential: { source, url, keyId: app.keyId } };
       } catch (caught) {
         const error = isMcpgateError(caught) ? caught : new InternalError({ cause: caught });
         if (error.code === "internal_error") onError(caught, "authenticate");
         return { ok: false, error, challenge: challenger(error) };
       }
+    },
+
+    isCurrent(app) {
+      return revocations.isCurrent(app);
     },
 
     onChange(listener) {

@@ -8,14 +8,15 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { RateLimitedError, type App } from "@mcpgate/core";
+import { InvalidKeyError, type App } from "@mcpgate/core";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { forgetScope, scopeEventStore } from "./event-store.js";
 import { createHostCheck } from "./host-validation.js";
+import { createDefaultErrorReport } from "./error-report.js";
 import { takeCredentials } from "./hygiene.js";
+import { isolate, PolicyWatchers } from "./isolation.js";
 import { containsKeyShape } from "./key-shapes.js";
-import { isolateTools } from "./isolation.js";
 import { JSON_RPC, writeChallenge, writeJsonRpcError, writeSessionNotFound } from "./json-rpc.js";
 import { parseMcpHandlerOptions, type McpHandlerOptions, type McpServerLike } from "./options.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -26,7 +27,8 @@ import {
   writeShuttingDown,
   writeTooManySessions,
 } from "./refusals.js";
-import { readJsonBody, stripCredential, type McpRequest } from "./request.js";
+import { bodyOf, stripCredential, type McpRequest } from "./request.js";
+import { guardedFactory, ServerSetupError } from "./server-factory.js";
 import { SessionRegistry, type Session } from "./sessions.js";
 
 /**
@@ -87,7 +89,8 @@ function pathOf(url: string): string {
 export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const settings = parseMcpHandlerOptions(options);
   const { gate, mode, path, maxBodyBytes } = settings;
-  const onError = settings.onError ?? (() => {});
+  const onError = settings.onError ?? createDefaultErrorReport();
+  const buildServer = guardedFactory(settings.server);
   const checkHost = createHostCheck(settings.hostValidation);
   const clock = settings.clock ?? Date.now;
   const rateLimiter = new RateLimiter(clock);
@@ -107,9 +110,11 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
         ).unref()
       : undefined;
   const allowedMethods = METHODS[mode];
+  const watchers = new PolicyWatchers();
 
   const unsubscribe = gate.onChange((event) => {
-    if (event.type === "updated") return; // policies are read per request; sessions stay valid
+    // Policies are read per request; open sessions stay valid and are told to refresh their lists.
+    if (event.type === "updated") return watchers.policyChanged(event.appId);
     rateLimiter.forget(event.appId);
     void sessions.closeApp(event.appId);
   });
@@ -118,9 +123,10 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     app: App,
     transport: StreamableHTTPServerTransport,
   ): Promise<McpServerLike> {
-    const server = await settings.server(app);
+    const server = await buildServer(app);
     await server.connect(transport);
-    isolateTools(transport, { guardrail: settings.guardrail, onError });
+    const { guardrail } = settings;
+    isolate(transport, { gate, guardrail, rateLimiter, onError, watchers, appId: app.id });
     return server;
   }
 
@@ -197,7 +203,8 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     } finally {
       reservation.release();
     }
-    if (session === undefined || closed) await server.close(); // refused, or shut down meanwhile
+    // Refused, shut down meanwhile, or the key was revoked while it ran: no session stays open.
+    if (session === undefined || closed || !gate.isCurrent(app)) await server.close();
   }
 
   async function serve(req: McpRequest, res: ServerResponse, parsedBody: unknown): Promise<void> {
@@ -236,23 +243,21 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     }
     stripCredential(req, req.url ?? credential.url, app);
 
-    const retryAfter = rateLimiter.take(app);
-    if (retryAfter > 0)
-      return writeChallenge(res, gate.challenge(new RateLimitedError(retryAfter)));
-
     let body = parsedBody;
-    if (req.method === "POST" && body === undefined) {
-      const read = await readJsonBody(req, maxBodyBytes);
+    if (req.method === "POST") {
+      const read = await bodyOf(req, parsedBody, maxBodyBytes);
       if (!read.ok) {
         const headers: Record<string, string> = read.status === 413 ? { connection: "close" } : {};
-        return writeJsonRpcError(
-          res,
-          read.status,
-          { code: read.code, message: read.message },
-          headers,
-        );
+        const { code, message, error } = read;
+        if (error !== undefined) onError(new TypeError(message), "body");
+        const data = error === undefined ? {} : { data: { error } };
+        return writeJsonRpcError(res, read.status, { code, message, ...data }, headers);
       }
       body = read.body;
+    }
+    // The key was checked on the headers: a regenerate while the body arrived revokes it here too.
+    if (!gate.isCurrent(app)) {
+      return writeAuthChallenge(res, gate.challenge(new InvalidKeyError()), undefined);
     }
     return mode === "stateful"
       ? serveStateful(req, res, app, body)
@@ -264,7 +269,12 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
       await serve(req as McpRequest, res, parsedBody);
     } catch (error) {
       onError(error, "request");
-      writeJsonRpcError(res, 500, { code: JSON_RPC.serverError, message: "Internal error." });
+      // A broken factory is the host's to fix: say what is wrong (never the cause's message).
+      const said =
+        error instanceof ServerSetupError
+          ? { message: error.message, data: { error: error.code } }
+          : { message: "Internal error." };
+      writeJsonRpcError(res, 500, { code: JSON_RPC.serverError, ...said });
     }
   };
   return Object.assign(handler, {

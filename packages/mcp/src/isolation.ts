@@ -1,19 +1,35 @@
 /**
- * Per-app tool isolation at the protocol level, between the transport and whatever server the
- * factory built (McpServer or the low-level Server): `tools/list` results are filtered and
- * `tools/call` of a tool outside the policy never reaches the server. Working on the transport's
- * messages keeps this independent of how, or whether, the factory registered its tools.
+ * Per-app isolation at the protocol level, between the transport and whatever server the factory
+ * built (McpServer or the low-level Server). Each message from the client is checked where it is
+ * dispatched — after the body arrived and after every await on the way (server factory,
+ * guardrail) — so that:
+ *
+ * - nothing runs for a key revoked meanwhile (`gate.isCurrent`, a Map lookup) or on a closed
+ *   session;
+ * - requests outside the app's policy (tools, resources, prompts, completions) never reach the
+ *   server, and list results are filtered per request (see request-ids.ts), never by matching ids;
+ * - each metered call (not each HTTP request) spends the app's rate limit;
+ * - notifications to the client leak nothing the app cannot see.
  */
-import { isMcpgateError, isToolAllowed, type App } from "@mcpgate/core";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  type JSONRPCMessage,
-  type MessageExtraInfo,
-  type RequestId,
+  InvalidKeyError,
+  isMcpgateError,
+  toJsonRpcErrorBody,
+  type App,
+  type Gate,
+} from "@mcpgate/core";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type {
+  JSONRPCMessage,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  MessageExtraInfo,
+  RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
+import { filterResult, isMetered, refusalFor, visibleNotification } from "./capability-policy.js";
 import { JSON_RPC } from "./json-rpc.js";
+import type { RateLimiter } from "./rate-limit.js";
+import { RequestIds } from "./request-ids.js";
 
 /**
  * What a guardrail sees before an allowed tool call.
@@ -47,25 +63,58 @@ export interface ToolCall {
  */
 export type Guardrail = (call: ToolCall) => void | Promise<void>;
 
-interface IsolationOptions {
+/** The isolation installed on one transport. */
+export interface Isolation {
+  /** Tells the client its lists changed (the app's policy did), for each capability it has. */
+  policyChanged(): void;
+}
+
+export interface IsolationOptions {
+  gate: Gate;
   guardrail: Guardrail | undefined;
+  rateLimiter: RateLimiter;
   onError: (error: unknown, context: string) => void;
+  /** Closed or not, the isolation unregisters itself here when its transport closes. */
+  watchers?: PolicyWatchers;
+  appId: string;
 }
 
 const GENERIC_REFUSAL = "The tool call was refused.";
+const CAPABILITIES = ["tools", "resources", "prompts"] as const;
 
 function appOf(extra: MessageExtraInfo | undefined): App | undefined {
   const app = extra?.authInfo?.extra?.app;
   return typeof app === "object" && app !== null ? (app as App) : undefined;
 }
 
-/** Installs the filter on a transport the server is already connected to. */
-export function isolateTools(transport: Transport, options: IsolationOptions): void {
+let revokedError: object | undefined;
+/** The same words as the 401 for a regenerated key (built once: no stack per refusal). */
+function revoked(gate: Gate): object {
+  revokedError ??= toJsonRpcErrorBody(gate.challenge(new InvalidKeyError())).error;
+  return revokedError;
+}
+
+function rateLimited(retryAfterSeconds: number): object {
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  return {
+    code: JSON_RPC.serverError,
+    message: `Rate limit exceeded for this app; retry in ${seconds} s.`,
+    data: { error: "rate_limited", retryAfterSeconds: seconds },
+  };
+}
+
+/** Installs isolation on a transport the server is already connected to. */
+export function isolate(transport: Transport, options: IsolationOptions): Isolation {
   const deliver = transport.onmessage;
-  if (deliver === undefined) throw new Error("isolateTools: connect the server first");
-  const { guardrail, onError } = options;
-  const pendingLists = new Map<RequestId, App | undefined>();
+  if (deliver === undefined) throw new Error("isolate: connect the server first");
+  const { gate, guardrail, rateLimiter, onError } = options;
   const send = transport.send.bind(transport);
+  const ids = new RequestIds();
+  let closed = false;
+  /** The app of the latest request: whom server-initiated notifications go to. */
+  let latestApp: App | undefined;
+  /** What the server declared in its initialize result (stateful sessions). */
+  let capabilities: Record<string, unknown> | undefined;
 
   const reply = (id: RequestId, body: { result: object } | { error: object }): void => {
     send({ jsonrpc: "2.0", id, ...body } as JSONRPCMessage).catch((error: unknown) =>
@@ -73,10 +122,10 @@ export function isolateTools(transport: Transport, options: IsolationOptions): v
     );
   };
 
-  const refuse = async (call: ToolCall, id: RequestId): Promise<boolean> => {
-    if (guardrail === undefined) return false;
+  /** True when the guardrail refused (and answered) the call. */
+  const refusedByGuardrail = async (call: ToolCall, id: RequestId): Promise<boolean> => {
     try {
-      await guardrail(call);
+      await (guardrail as Guardrail)(call);
       return false;
     } catch (error) {
       const shown = isMcpgateError(error) && error.code === "tool_not_allowed";
@@ -87,56 +136,130 @@ export function isolateTools(transport: Transport, options: IsolationOptions): v
     }
   };
 
-  const filtered = (message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
-    if (!isJSONRPCRequest(message)) return deliver(message, extra);
-    const app = appOf(extra);
-    if (message.method === "tools/list") {
-      pendingLists.set(message.id, app);
-      return deliver(message, extra);
+  const cancel = (message: JSONRPCNotification, extra?: MessageExtraInfo): void => {
+    const clientId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+    if (clientId === undefined) return;
+    for (const id of ids.idsOf(clientId)) {
+      deliver({ ...message, params: { ...message.params, requestId: id } }, extra);
     }
-    if (message.method !== "tools/call") return deliver(message, extra);
-    const tool = message.params?.name;
+  };
+
+  const dispatch = (request: JSONRPCRequest, app: App, extra?: MessageExtraInfo): void => {
+    const refusal = refusalFor(app, request.method, request.params);
+    if (refusal !== undefined) return reply(request.id, { error: refusal });
+    if (isMetered(request.method)) {
+      const wait = rateLimiter.take(app);
+      if (wait > 0) return reply(request.id, { error: rateLimited(wait) });
+    }
+    const id = ids.assign({ clientId: request.id, method: request.method, app });
+    const forServer = { ...request, id };
+    const tool = request.params?.name;
     // Without a string name the server's own schema check answers "invalid params".
-    if (typeof tool !== "string") return deliver(message, extra);
-    if (app === undefined || !isToolAllowed(app.policy, tool)) {
-      return reply(message.id, {
-        error: {
-          code: JSON_RPC.invalidParams,
-          message: `Tool ${JSON.stringify(tool)} is not available to this app.`,
-          data: { error: "tool_not_allowed" },
-        },
-      });
+    if (guardrail === undefined || request.method !== "tools/call" || typeof tool !== "string") {
+      return deliver(forServer, extra);
     }
-    if (guardrail === undefined) return deliver(message, extra);
-    const args = message.params?.arguments;
+    const args = request.params?.arguments;
     const call: ToolCall = {
       app,
       tool,
       arguments: typeof args === "object" && args !== null ? (args as Record<string, unknown>) : {},
     };
-    void refuse(call, message.id).then((refused) => {
-      if (!refused) deliver(message, extra);
+    void refusedByGuardrail(call, request.id).then((refused) => {
+      if (refused || closed) return void ids.settle(id);
+      // The guardrail awaited: the key may have been regenerated meanwhile.
+      if (!gate.isCurrent(app)) {
+        ids.settle(id);
+        return reply(request.id, { error: revoked(gate) });
+      }
+      deliver(forServer, extra);
     });
   };
-  transport.onmessage = filtered as Transport["onmessage"];
+
+  transport.onmessage = ((message: JSONRPCMessage, extra?: MessageExtraInfo): void => {
+    if (closed) return;
+    const app = appOf(extra);
+    const current = app !== undefined && gate.isCurrent(app);
+    // A response to a request of the server's (sampling, elicitation) resumes a handler: only
+    // from a key that still holds.
+    if (!("method" in message)) return current ? deliver(message, extra) : undefined;
+    if (!("id" in message) || message.id === undefined) {
+      if (!current) return;
+      if (message.method === "notifications/cancelled") return cancel(message, extra);
+      return deliver(message, extra);
+    }
+    if (!current) return reply(message.id, { error: revoked(gate) });
+    latestApp = app;
+    dispatch(message as JSONRPCRequest, app, extra);
+  }) as Transport["onmessage"];
 
   transport.send = (message, sendOptions) => {
-    if (isJSONRPCResultResponse(message) && pendingLists.has(message.id)) {
-      const app = pendingLists.get(message.id);
-      pendingLists.delete(message.id);
-      const tools = (message.result as { tools?: unknown }).tools;
-      if (Array.isArray(tools)) {
-        const visible = tools.filter(
-          (tool: { name?: unknown }) =>
-            app !== undefined &&
-            typeof tool.name === "string" &&
-            isToolAllowed(app.policy, tool.name),
-        );
-        message = { ...message, result: { ...message.result, tools: visible } };
+    const related = sendOptions?.relatedRequestId;
+    if (related !== undefined) {
+      const pending = ids.get(related);
+      if (pending !== undefined)
+        sendOptions = { ...sendOptions, relatedRequestId: pending.clientId };
+    }
+    if (!("method" in message)) {
+      const pending = "id" in message ? ids.settle(message.id as RequestId) : undefined;
+      if (pending !== undefined) {
+        if ("result" in message) {
+          if (pending.method === "initialize") {
+            capabilities = (message.result as { capabilities?: Record<string, unknown> })
+              .capabilities;
+          }
+          const result = filterResult(pending.app, pending.method, message.result);
+          message = { ...message, id: pending.clientId, result };
+        } else {
+          message = { ...message, id: pending.clientId };
+        }
       }
-    } else if ("id" in message && "error" in message && message.id !== undefined) {
-      pendingLists.delete(message.id);
+    } else if (!("id" in message)) {
+      const visible = visibleNotification(latestApp, message);
+      if (visible === undefined) return Promise.resolve();
+      message = visible;
     }
     return send(message, sendOptions);
   };
+
+  const isolation: Isolation = {
+    policyChanged() {
+      // The latest request's policy is stale now: hold back resource updates until the next one.
+      latestApp = undefined;
+      if (closed || capabilities === undefined) return;
+      for (const capability of CAPABILITIES) {
+        if (capabilities[capability] === undefined) continue;
+        send({ jsonrpc: "2.0", method: `notifications/${capability}/list_changed` }).catch(
+          (error: unknown) => onError(error, "send"),
+        );
+      }
+    },
+  };
+  const unwatch = options.watchers?.add(options.appId, isolation);
+  const onclose = transport.onclose;
+  transport.onclose = () => {
+    closed = true;
+    ids.clear();
+    unwatch?.();
+    onclose?.();
+  };
+  return isolation;
+}
+
+/** The isolations of open transports, by app: a policy change notifies that app's clients. */
+export class PolicyWatchers {
+  readonly #byApp = new Map<string, Set<Isolation>>();
+
+  add(appId: string, isolation: Isolation): () => void {
+    let set = this.#byApp.get(appId);
+    if (set === undefined) this.#byApp.set(appId, (set = new Set()));
+    set.add(isolation);
+    return () => {
+      set.delete(isolation);
+      if (set.size === 0 && this.#byApp.get(appId) === set) this.#byApp.delete(appId);
+    };
+  }
+
+  policyChanged(appId: string): void {
+    for (const isolation of this.#byApp.get(appId) ?? []) isolation.policyChanged();
+  }
 }

@@ -80,7 +80,10 @@ export interface McpHandlerOptions {
   sessionIdleTimeoutMs?: number;
   /** Answer POSTs with one JSON body instead of an SSE stream (the SDK's `enableJsonResponse`). */
   jsonResponse?: boolean;
-  /** Failures off the normal path (a throwing factory or guardrail, a failed close). Default: ignored. */
+  /**
+   * Failures off the normal path (a throwing factory or guardrail, a failed close). Default: one
+   * `console.error` line per distinct cause, keys redacted.
+   */
   onError?: (error: unknown, context: string) => void;
   /** Milliseconds clock for rate limits and session idleness; for tests. Default `Date.now`. */
   clock?: () => number;

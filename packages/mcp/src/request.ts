@@ -30,7 +30,52 @@ export function stripCredential(req: McpRequest, url: string, app: App): void {
 
 /** The outcome of reading a JSON body. */
 export type BodyResult =
-  { ok: true; body: unknown } | { ok: false; status: 400 | 413; code: number; message: string };
+  | { ok: true; body: unknown }
+  | { ok: false; status: 400 | 413 | 500; code: number; message: string; error?: string };
+
+/** What a body parser left on the request (`req.body` of Express, Koa, Connect parsers). */
+type ParsedRequest = IncomingMessage & { body?: unknown };
+
+const BODY_ALREADY_READ: BodyResult = {
+  ok: false,
+  status: 500,
+  code: -32603,
+  error: "body_already_read",
+  message:
+    "The request body was already read by a body parser (such as express.json()) and not passed on: call mcp(req, res, req.body), or mount the MCP handler before the body parser.",
+};
+
+/**
+ * The JSON body of a POST: `parsedBody` when given; else what a body parser already left in
+ * `req.body` (its stream is consumed, so waiting for it would hang); else read from the stream.
+ * A consumed stream with nothing parsed fails at once with `body_already_read`.
+ */
+export async function bodyOf(
+  req: IncomingMessage,
+  parsedBody: unknown,
+  maxBytes: number,
+): Promise<BodyResult> {
+  if (parsedBody !== undefined) return { ok: true, body: parsedBody };
+  if (!req.readableEnded) return readJsonBody(req, maxBytes);
+  const parsed = (req as ParsedRequest).body;
+  if (parsed === undefined) return BODY_ALREADY_READ;
+  if (typeof parsed === "string" || Buffer.isBuffer(parsed)) {
+    // A text or raw parser: the JSON is still to be parsed (its size was bounded by that parser).
+    try {
+      return { ok: true, body: JSON.parse(parsed.toString()) as unknown };
+    } catch {
+      return PARSE_ERROR;
+    }
+  }
+  return { ok: true, body: parsed };
+}
+
+const PARSE_ERROR: BodyResult = {
+  ok: false,
+  status: 400,
+  code: -32700,
+  message: "Parse error: Invalid JSON",
+};
 
 /** Reads and parses a JSON body of at most `maxBytes` (a larger `Content-Length` is refused unread). */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
@@ -58,6 +103,6 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   try {
     return { ok: true, body: JSON.parse(text) as unknown };
   } catch {
-    return { ok: false, status: 400, code: -32700, message: "Parse error: Invalid JSON" };
+    return PARSE_ERROR;
   }
 }

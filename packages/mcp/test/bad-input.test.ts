@@ -174,11 +174,17 @@ describe.each(["stateful", "stateless"] as const)("%s: a failing server factory"
     expect(response.status).toBe(500);
     expect(response.messages[0]).toEqual({
       jsonrpc: "2.0",
-      error: { code: -32000, message: "Internal error." },
+      error: {
+        code: -32000,
+        message: "The MCP server factory (options.server) threw; see the server's log.",
+        data: { error: "server_factory_failed" },
+      },
       id: null,
     });
     expect(response.text).not.toContain("exploded");
-    expect(h.errors.map(String)).toEqual(["Error: factory exploded"]);
+    expect(h.errors.map((error) => String((error as Error).cause))).toEqual([
+      "Error: factory exploded",
+    ]);
     fail = false;
     const client = await connectClient(h.origin, key);
     expect(textOf(await client.callTool({ name: "echo", arguments: { text: "ok" } }))).toBe(

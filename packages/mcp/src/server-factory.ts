@@ -1,0 +1,58 @@
+/**
+ * The user's `server(app)` factory, called defensively: a factory that throws, returns something
+ * that is not an SDK server, or returns a server it returned before (an SDK server connects to one
+ * transport only) fails with an error that says which, instead of a bare 500.
+ */
+import type { App } from "@mcpgate/core";
+import type { McpServerLike } from "./options.js";
+
+/** Why the endpoint could not build a server; `code` and `message` are safe to show a client. */
+export type ServerSetupCode = "server_factory_failed" | "server_invalid" | "server_reused";
+
+export class ServerSetupError extends Error {
+  readonly code: ServerSetupCode;
+
+  constructor(code: ServerSetupCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ServerSetupError";
+    this.code = code;
+  }
+}
+
+const MESSAGES: Readonly<Record<ServerSetupCode, string>> = {
+  server_factory_failed: "The MCP server factory (options.server) threw; see the server's log.",
+  server_invalid: "The MCP server factory (options.server) must return an McpServer or Server.",
+  server_reused:
+    "The MCP server factory (options.server) must return a new McpServer per session (stateful) or request (stateless); it returned one it had returned before.",
+};
+
+function isServer(value: unknown): value is McpServerLike {
+  const server = value as Partial<Record<"connect" | "close", unknown>> | null;
+  return (
+    typeof server === "object" &&
+    server !== null &&
+    typeof server.connect === "function" &&
+    typeof server.close === "function"
+  );
+}
+
+/** Wraps a factory: each call returns a server never handed out before, or a ServerSetupError. */
+export function guardedFactory(
+  factory: (app: App) => McpServerLike | Promise<McpServerLike>,
+): (app: App) => Promise<McpServerLike> {
+  const handedOut = new WeakSet<object>();
+  return async (app) => {
+    let server: unknown;
+    try {
+      server = await factory(app);
+    } catch (cause) {
+      throw new ServerSetupError("server_factory_failed", MESSAGES.server_factory_failed, {
+        cause,
+      });
+    }
+    if (!isServer(server)) throw new ServerSetupError("server_invalid", MESSAGES.server_invalid);
+    if (handedOut.has(server)) throw new ServerSetupError("server_reused", MESSAGES.server_reused);
+    handedOut.add(server);
+    return server;
+  };
+}
