@@ -64,7 +64,10 @@ export {
   type RequestLike,
 } from "./credential.js";
 export {
+  isPromptAllowed,
+  isResourceAllowed,
   isToolAllowed,
+  withPolicyDefaults,
   type App,
   type AppMetadata,
   type AppPatch,
@@ -74,13 +77,15 @@ export {
   type RateLimit,
   type UpdateAppInput,
 } from "./app.js";
-export type { KeyReplacement, Store, StoreEvent } from "./store.js";
+export type { KeyReplacement, ListQuery, Store, StoreEvent } from "./store.js";
 export { MemoryStore, type MemoryStoreOptions } from "./memory-store.js";
 export {
   createGate,
   isGate,
+  type AppPage,
   type AuthResult,
   type Gate,
+  type ListAppsQuery,
   type GateOptions,
   type IssuedKey,
 } from "./gate.js";

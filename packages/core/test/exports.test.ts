@@ -42,6 +42,8 @@ describe("@mcpgate/core public surface", () => {
         "isGate",
         "isKey",
         "isMcpgateError",
+        "isPromptAllowed",
+        "isResourceAllowed",
         "isToolAllowed",
         "needsRehash",
         "parseKey",
@@ -51,6 +53,7 @@ describe("@mcpgate/core public surface", () => {
         "toChallenge",
         "toJsonRpcErrorBody",
         "verifyKeyHash",
+        "withPolicyDefaults",
         "zodFieldError",
       ]
     `);
