@@ -232,13 +232,27 @@ describe("dashboard in a real browser", { timeout: 120_000 }, () => {
     await evil.close();
   });
 
-  it("the standalone sign-in page is accessible", async () => {
+  it("standalone: the sign-in page is accessible, signs in with the token and out again", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${host.url}/ops`);
     await page.waitForURL(/\/ops\/login$/);
-    await expect(page.getByLabel("Admin token").isVisible()).resolves.toBe(true);
     await expectAccessible(page, "sign-in page");
+    await page.getByLabel("Admin token").fill(`mga_${"x".repeat(40)}`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("The admin token is invalid.").waitFor();
+    await page.getByLabel("Admin token").fill(host.opsToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${host.url}/ops/`);
+    // The administrator sees every owner's apps.
+    await expect(page.getByRole("link", { name: "cursor-bob" }).count()).resolves.toBe(1);
+    expect(await browserState(page)).not.toContain(host.opsToken);
+    const [session] = await context.cookies();
+    expect(session).toMatchObject({ name: "mcpgate_admin", httpOnly: true, sameSite: "Strict" });
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/ops\/login$/);
+    await page.goto(`${host.url}/ops`);
+    await page.waitForURL(/\/ops\/login$/);
     await context.close();
   });
 });

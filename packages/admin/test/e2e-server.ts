@@ -14,6 +14,8 @@ import { createAdminHandler, issueAdminToken, type AdminHandler } from "../src/i
 export interface Host {
   url: string;
   gate: Gate;
+  /** The admin token of the standalone mount at /ops. */
+  opsToken: string;
   /** Creates an app whose key was issued `days` ago (through a gate with a clock in the past). */
   createOldApp(name: string, ownerId: string, days: number): Promise<void>;
   close(): Promise<void>;
@@ -49,7 +51,7 @@ export async function startHost(): Promise<Host> {
       return server;
     },
   });
-  const { hash } = await issueAdminToken();
+  const { token: opsToken, hash } = await issueAdminToken();
   const mounts: { admin?: AdminHandler; ops?: AdminHandler } = {};
   const server = createServer((req, res) => {
     void (async () => {
@@ -65,6 +67,7 @@ export async function startHost(): Promise<Host> {
   return {
     url,
     gate,
+    opsToken,
     async createOldApp(name, ownerId, days) {
       const past = createGate({
         store,
