@@ -14,6 +14,7 @@ import {
   type App,
   type Gate,
 } from "@mcpgate/core";
+import { adminTokenCommand } from "./admin-token.js";
 import { appJson, describeApp, keyAgeDays, table, toolsOf } from "./format.js";
 import { closest, parseCommandArgs, type Options } from "./args.js";
 import { EXIT, EXIT_CODES, UsageError, type CliIo } from "./io.js";
@@ -40,6 +41,7 @@ Commands:
   apps delete <app id> [--yes]
   keys verify              reads the key from standard input (never from the command line)
   scan [paths…] [--staged] finds mgw_ keys in files; exits 1 when it finds any
+  admin token              issues the dashboard's admin token (prints the token once and its hash)
 
 Options:
   --store   where apps live: a postgres:// URL or a directory for an embedded database
@@ -128,6 +130,7 @@ function issuedKey(context: Context, app: App, key: string, heading: string): nu
 }
 
 const COMMANDS: Record<string, Command> = {
+  "admin token": adminTokenCommand,
   "apps create": {
     usage:
       "mcpgate apps create --name <name> [--tools a,b | --tools '*'] [--scopes x,y] [--url <endpoint>]",
@@ -330,7 +333,7 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-const GROUPS = new Set(["apps", "keys"]);
+const GROUPS = new Set(["apps", "keys", "admin"]);
 
 /** Splits off the command words (`apps create`, `scan`) wherever global options stand. */
 function findCommand(argv: string[]): { name: string; rest: string[] } | undefined {
