@@ -17,7 +17,7 @@ import { createDefaultErrorReport } from "./error-report.js";
 import { takeCredentials } from "./hygiene.js";
 import { isolate, PolicyWatchers } from "./isolation.js";
 import { containsKeyShape } from "./key-shapes.js";
-import { JSON_RPC, writeChallenge, writeJsonRpcError, writeSessionNotFound } from "./json-rpc.js";
+import { JSON_RPC, writeJsonRpcError, writeSessionNotFound } from "./json-rpc.js";
 import { parseMcpHandlerOptions, type McpHandlerOptions, type McpServerLike } from "./options.js";
 import { RateLimiter } from "./rate-limit.js";
 import {
