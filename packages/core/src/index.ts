@@ -90,6 +90,7 @@ export {
   type IssuedKey,
 } from "./gate.js";
 export { toAuthInfo, type McpgateAuthInfo } from "./auth-info.js";
+export { authenticateFetchRequest, challengeResponse, type FetchAuthResult } from "./fetch.js";
 export { zodFieldError } from "./options.js";
 export {
   clientSnippets,
