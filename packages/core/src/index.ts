@@ -99,4 +99,5 @@ export {
   type IssuedKey,
 } from "./gate.js";
 export { toAuthInfo, type McpgateAuthInfo } from "./auth-info.js";
+export { authenticateFetchRequest, challengeResponse, type FetchAuthResult } from "./fetch.js";
 export { zodFieldError } from "./options.js";

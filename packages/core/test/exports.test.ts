@@ -29,6 +29,8 @@ describe("@mcpgate/core public surface", () => {
         "RateLimitedError",
         "StoreUnavailableError",
         "ToolNotAllowedError",
+        "authenticateFetchRequest",
+        "challengeResponse",
         "containsKey",
         "createChallenger",
         "createCredentialExtractor",
