@@ -1,6 +1,6 @@
 /** Fastify: every route needs an MCPGate key, in the path (/mcp/mgw_…) or as a Bearer token. */
 import { createGate, MemoryStore } from "@mcpgate/core";
-import { createRewriteUrl, fastifyMcpgate, serializeRequest } from "@mcpgate/fastify";
+import { createRewriteUrl, fastifyMcpgate, logRedaction } from "@mcpgate/fastify";
 import Fastify from "fastify";
 
 const gate = createGate({ store: new MemoryStore() });
@@ -9,7 +9,7 @@ const { key } = await gate.createApp({ name: "example", tools: ["search"] });
 const app = Fastify({
   // Removes a path key before routing: /mcp/mgw_… is routed (and logged) as /mcp.
   rewriteUrl: createRewriteUrl(gate),
-  logger: { level: "warn", serializers: { req: serializeRequest } },
+  logger: { level: "warn", ...logRedaction }, // no key in any log line, in any encoding
 });
 await app.register(fastifyMcpgate, { gate });
 app.get("/mcp", async (request) => ({
