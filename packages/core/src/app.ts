@@ -107,6 +107,9 @@ const metadata = z.record(z.string(), z.unknown()).refine((value) => {
 }, "must be JSON-serialisable and at most 16 KiB");
 const name = z.string().trim().min(1).max(200);
 
+/** The policy field schemas, for validating what a store returns (stored-record.ts). @internal */
+export const policySchemas = { tools, resources, prompts, scopes, rateLimit, ownerId } as const;
+
 const createAppSchema = z
   .object({
     name,

@@ -5,8 +5,10 @@
  *   positive cache (digest → app, TTL from the store read) ── hit ──▶ app
  *   └ miss ─▶ unknown a moment ago? ── yes ──▶ invalid_key (no store read)
  *            └ single-flight per digest ─▶ store.getByKeyId (timeout, bounded) ── none ──▶ invalid_key
- *            └ record (validated) ─▶ verified or failed memo for this exact hash? ─▶ answer, no Argon2
- *                       └ neither ─▶ failure budget ─▶ bounded Argon2 pool ─▶ cache ─▶ app
+ *            (a key id whose check tag is known and differs: invalid_key before all of this)
+ *            └ record (validated) ─▶ check tag ≠ ─▶ invalid_key (no Argon2)
+ *                       └ verified or failed memo for this exact hash? ─▶ answer, no Argon2
+ *                       └ neither ─▶ (legacy untagged record: failure budget) ─▶ bounded Argon2 pool ─▶ cache ─▶ app
  *   every caller, the verifier and each waiter alike, re-checks the epoch when its flight lands
  *
  * The two memos remember "this digest verified / failed against this PHC string". They let an
@@ -15,12 +17,11 @@
  */
 import { toApp, type App, type AppRecord } from "./app.js";
 import { BoundedMap } from "./bounded-map.js";
-import { digestsEqual, lookupDigest } from "./digest.js";
+import { digestsEqual, keyCheckTagOfDigest, lookupDigest } from "./digest.js";
 import {
   copyError,
   InvalidKeyError,
   OverloadedError,
-  RateLimitedError,
   StoreUnavailableError,
   type MalformedKeyError,
   isMcpgateError,
@@ -28,10 +29,13 @@ import {
 } from "./errors.js";
 import type { KeyHasher } from "./hashing.js";
 import { KEY_ID_LENGTH, KEY_PREFIX, diagnoseKey, isKey } from "./key-format.js";
+import { FailureBudget } from "./failure-budget.js";
 import type { Store } from "./store.js";
+import { parseStoredRecord } from "./stored-record.js";
 import { StoreLookups } from "./store-lookups.js";
 import { VerificationPool } from "./verification-pool.js";
 
+const KEY_ID_END = KEY_PREFIX.length + KEY_ID_LENGTH;
 const INVALID_KEY = withoutStack(() => new InvalidKeyError());
 const invalidKey = (): InvalidKeyError => copyError(INVALID_KEY);
 
@@ -70,11 +74,6 @@ interface Flight {
  */
 const MAX_FLIGHTS = 3;
 
-interface FailureBucket {
-  tokens: number;
-  updatedAt: number;
-}
-
 /** Wraps anything a store throws that is not already a coded error. */
 export function storeError(cause: unknown): Error {
   return isMcpgateError(cause) ? cause : new StoreUnavailableError({ cause });
@@ -87,7 +86,13 @@ export class Authenticator {
   readonly #failed: BoundedMap<string, string>;
   /** Digests of keys the store did not know: a client still sending a regenerated key costs no query. */
   readonly #unknown: BoundedMap<string, true>;
-  readonly #budgets: BoundedMap<string, FailureBucket>;
+  readonly #budget: FailureBudget;
+  /**
+   * Key id → check tag of its key, as last read from the store. A key id names one key for good
+   * (a regenerated key gets a new id), so a wrong secret for a known id is refused from here
+   * without a store read or Argon2, however many arrive.
+   */
+  readonly #tags: BoundedMap<string, { tag: string; appId: string }>;
   readonly #inflight = new Map<string, Flight>();
   readonly #pool: VerificationPool;
   readonly #lookups: StoreLookups;
@@ -101,7 +106,12 @@ export class Authenticator {
     this.#verified = new BoundedMap(cache.maxEntries, Number.POSITIVE_INFINITY);
     this.#failed = new BoundedMap(negativeCache.maxEntries, negativeCache.ttlMs);
     this.#unknown = new BoundedMap(negativeCache.maxEntries, negativeCache.unknownKeyTtlMs);
-    this.#budgets = new BoundedMap(negativeCache.maxEntries, failureBudget.windowSeconds * 1000);
+    this.#budget = new FailureBudget(
+      failureBudget.failures,
+      failureBudget.windowSeconds,
+      negativeCache.maxEntries,
+    );
+    this.#tags = new BoundedMap(negativeCache.maxEntries, negativeCache.ttlMs);
     this.#pool = new VerificationPool(verification.concurrency, verification.maxQueue);
     const { timeoutMs, maxConcurrent } = settings.storeLookups;
     this.#lookups = new StoreLookups(timeoutMs, maxConcurrent, storeError);
@@ -118,6 +128,9 @@ export class Authenticator {
       return Promise.resolve(cached);
     }
     if (this.#unknown.get(digest, now) === true) return Promise.reject(invalidKey());
+    const known = this.#tags.get(key.slice(KEY_PREFIX.length, KEY_ID_END), now);
+    if (known !== undefined && !digestsEqual(known.tag, keyCheckTagOfDigest(digest)))
+      return Promise.reject(invalidKey());
     return this.#admit(key, digest, 1);
   }
 
@@ -125,12 +138,14 @@ export class Authenticator {
   evictApp(appId: string): void {
     this.#epoch++;
     this.#positive.deleteWhere((app) => app.id === appId);
+    this.#tags.deleteWhere((entry) => entry.appId === appId);
   }
 
   /** Forgets every cached key (e.g. when a change feed reconnects and events may have been lost). */
   evictAll(): void {
     this.#epoch++;
     this.#positive.clear();
+    this.#tags.clear();
   }
 
   /** Stops lookup timers; lookups still waiting reject with `closed`. */
@@ -170,25 +185,34 @@ export class Authenticator {
   }
 
   async #verify(key: string, digest: string, flight: Flight): Promise<App> {
-    const keyId = key.slice(KEY_PREFIX.length, KEY_PREFIX.length + KEY_ID_LENGTH);
+    const keyId = key.slice(KEY_PREFIX.length, KEY_ID_END);
     // The record may be stale from this moment on: the cache TTL counts from here, not from the
     // end of Argon2, so a lost change notification extends acceptance by nothing.
     const readAt = this.#s.clock();
-    let record: AppRecord | undefined;
     try {
-      record = await this.#lookups.run(() => this.#s.store.getByKeyId(keyId));
-      if (record === undefined) {
+      const found = await this.#lookups.run(() => this.#s.store.getByKeyId(keyId));
+      if (found === undefined) {
         this.#unknown.set(digest, true, readAt);
         throw invalidKey();
       }
-      return await this.#check(record, key, digest, flight.epoch, readAt);
+      return await this.#check(this.#validate(found, keyId), key, digest, flight.epoch, readAt);
     } finally {
       // A try/finally here costs no extra promise, unlike `.finally()` on the caller's side.
       if (this.#inflight.get(digest) === flight) this.#inflight.delete(digest);
     }
   }
 
-  /** Verifies `key` against the record read at `readAt` (memos first, Argon2 last). */
+  /** The record if it is well-formed; otherwise reports it and fails closed (corrupt_record). */
+  #validate(found: unknown, keyId: string): AppRecord {
+    try {
+      return parseStoredRecord(found, keyId);
+    } catch (error) {
+      this.#s.onError(error, "corrupt_record");
+      throw error;
+    }
+  }
+
+  /** Verifies `key` against the record read at `readAt` (check tag, memos, Argon2 last). */
   async #check(
     record: AppRecord,
     key: string,
@@ -196,8 +220,12 @@ export class Authenticator {
     epoch: number,
     readAt: number,
   ): Promise<App> {
-    const keyId = record.keyId;
+    const { keyId, keyCheck } = record;
     const now = this.#s.clock();
+    if (keyCheck !== "") {
+      this.#tags.set(keyId, { tag: keyCheck, appId: record.id }, readAt);
+      if (!digestsEqual(keyCheck, keyCheckTagOfDigest(digest))) throw invalidKey();
+    }
     const known = this.#verified.get(keyId, now);
     const matchesMemo =
       known !== undefined && known.keyHash === record.keyHash && digestsEqual(known.digest, digest);
@@ -213,43 +241,22 @@ export class Authenticator {
 
   async #verifyWithArgon2(record: AppRecord, key: string, digest: string): Promise<void> {
     const { keyId, keyHash } = record;
-    this.#spendFailureToken(keyId);
+    // Only untagged (legacy) records need a budget; see failure-budget.ts.
+    const budget = record.keyCheck === "" ? this.#budget : undefined;
+    budget?.spend(keyId, this.#s.clock());
     const valid = await this.#pool
       .run(() => this.#s.hasher.verify(keyHash, key))
       .catch((error: unknown) => {
-        this.#refundFailureToken(keyId);
+        budget?.refund(keyId, this.#s.clock());
         throw error;
       });
     if (!valid) {
       this.#failed.set(digest, keyHash, this.#s.clock());
       throw invalidKey();
     }
-    this.#refundFailureToken(keyId);
+    budget?.refund(keyId, this.#s.clock());
     this.#verified.set(keyId, { digest, keyHash }, this.#s.clock());
     if (this.#s.hasher.needsRehash(keyHash)) this.#rehash(record, key, digest);
-  }
-
-  /**
-   * Each key id may fail Argon2 `failures` times per window. The token is taken before verifying
-   * (so concurrent attempts cannot overshoot) and given back when the key turns out valid.
-   */
-  #spendFailureToken(keyId: string): void {
-    const { failures, windowSeconds } = this.#s.failureBudget;
-    const now = this.#s.clock();
-    const refillPerMs = failures / (windowSeconds * 1000);
-    const bucket = this.#budgets.get(keyId, now) ?? { tokens: failures, updatedAt: now };
-    const tokens = Math.min(failures, bucket.tokens + (now - bucket.updatedAt) * refillPerMs);
-    if (tokens < 1) {
-      this.#budgets.set(keyId, { tokens, updatedAt: now }, now);
-      throw withoutStack(() => new RateLimitedError((1 - tokens) / refillPerMs / 1000));
-    }
-    this.#budgets.set(keyId, { tokens: tokens - 1, updatedAt: now }, now);
-  }
-
-  #refundFailureToken(keyId: string): void {
-    const now = this.#s.clock();
-    const bucket = this.#budgets.get(keyId, now);
-    if (bucket) bucket.tokens = Math.min(this.#s.failureBudget.failures, bucket.tokens + 1);
   }
 
   /** Re-hashes with the current parameters in the background; a failure only means "next time". */

@@ -23,3 +23,11 @@ export function digestsEqual(a: string, b: string): boolean {
 export function keyCheckTag(key: string): string {
   return hash("sha256", key, "hex").slice(0, 4);
 }
+
+/**
+ * {@link keyCheckTag} from a key's {@link lookupDigest} (the same SHA-256), without hashing again:
+ * the first 4 base64 characters hold the first 3 bytes of the hash, the tag is the first 2.
+ */
+export function keyCheckTagOfDigest(digest: string): string {
+  return Buffer.from(digest.slice(0, 4), "base64").toString("hex", 0, 2);
+}

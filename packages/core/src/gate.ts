@@ -35,6 +35,7 @@ import { keyCheckTag } from "./digest.js";
 import { generateKey, parseKey } from "./key-format.js";
 import { zodFieldError } from "./options.js";
 import { RevocationLog } from "./revocations.js";
+import { parseStoredRecord } from "./stored-record.js";
 import { STORE_METHODS, type ListQuery, type Store, type StoreEvent } from "./store.js";
 
 /** Options of {@link createGate}. Validated once; a bad one throws a `TypeError` naming it. */
@@ -77,7 +78,11 @@ export interface GateOptions {
    * cannot pile up pending requests.
    */
   storeLookups?: { timeoutMs?: number; maxConcurrent?: number };
-  /** Argon2 failures allowed per key id and window before `rate_limited` (429). Default 10 per 60 s. */
+  /**
+   * Argon2 failures allowed per key id and window before `rate_limited` (429), for keys issued
+   * before check tags existed (`keyCheck: ""`) only; tagged keys need no budget (a budget keyed by
+   * a public key id could lock the owner out). Default 10 per 60 s. Regenerate a legacy key to tag it.
+   */
   failureBudget?: { failures?: number; windowSeconds?: number };
   /** Debounced "last used" writes: at most one per app per interval. `false` to disable. Default 60 000 ms. */
   lastUsed?: { flushIntervalMs?: number } | false;
@@ -398,10 +403,20 @@ export function createGate(options: GateOptions): Gate {
     }
   }
 
+  /** A record read from the store, validated (a corrupt one is reported and fails closed). */
+  function validated(record: unknown): AppRecord {
+    try {
+      return parseStoredRecord(record);
+    } catch (error) {
+      onError(error, "corrupt_record");
+      throw error;
+    }
+  }
+
   async function requireRecord(id: string): Promise<AppRecord> {
     const record = await call(() => store.getById(id));
     if (record === undefined) throw new AppNotFoundError(id);
-    return record;
+    return validated(record);
   }
 
   /** Generates keys until one's key id is free (a collision is ~1 in 2^47 per existing app). */
@@ -467,7 +482,7 @@ export function createGate(options: GateOptions): Gate {
     async listApps(query = {}) {
       open();
       const storeQuery = toListQuery(query, undefined);
-      return (await call(() => store.list(storeQuery))).map(toApp);
+      return (await call(() => store.list(storeQuery))).map((r) => toApp(validated(r)));
     },
 
     async listAppsPage(query = {}) {
@@ -475,7 +490,7 @@ export function createGate(options: GateOptions): Gate {
       const limit = query.limit ?? DEFAULT_PAGE_SIZE;
       // One record more than the page tells whether there is a next page.
       const storeQuery = toListQuery(query, limit + 1);
-      const records = await call(() => store.list(storeQuery));
+      const records = (await call(() => store.list(storeQuery))).map(validated);
       const page = records.slice(0, limit);
       const last = page.at(-1);
       return {

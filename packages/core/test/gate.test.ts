@@ -13,7 +13,13 @@ import {
   type Store,
 } from "../src/index.js";
 import { withOutage } from "../src/testing/index.js";
-import { countingHasher, manualClock, sameIdOtherSecret } from "./helpers.js";
+import {
+  countingHasher,
+  makeLegacy,
+  manualClock,
+  sameIdOtherSecret,
+  sameTagOtherSecret,
+} from "./helpers.js";
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -211,27 +217,29 @@ describe("authenticate", () => {
     expect(lookups).toBe(2);
   });
 
-  it("negative memo: a repeated wrong key is verified once", async () => {
+  it("negative memo: a repeated wrong key that passes the check tag is verified once", async () => {
     const { hasher, calls } = countingHasher();
     const gate = createGate({ store: new MemoryStore(), hasher, lastUsed: false });
     const { key } = await gate.createApp({ name: "a" });
-    const wrong = sameIdOtherSecret(key);
+    const wrong = sameTagOtherSecret(key);
     for (let i = 0; i < 5; i++)
       await expect(gate.authenticate(wrong)).rejects.toBeInstanceOf(InvalidKeyError);
     expect(calls.verify).toBe(1);
   });
 
-  it("failure budget: a flood of wrong keys for one key id stops reaching Argon2; a cached client is untouched", async () => {
+  it("failure budget (legacy keys without a check tag): a flood of wrong keys for one key id stops reaching Argon2; a cached client is untouched", async () => {
     const clock = manualClock();
     const { hasher, calls } = countingHasher();
+    const store = new MemoryStore();
     const gate = createGate({
-      store: new MemoryStore(),
+      store,
       hasher,
       clock: clock.now,
       failureBudget: { failures: 3, windowSeconds: 30 },
       lastUsed: false,
     });
     const { app, key } = await gate.createApp({ name: "a" });
+    await makeLegacy(store, app.id);
     await gate.authenticate(key);
     calls.verify = 0;
     const outcomes = [];

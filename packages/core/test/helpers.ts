@@ -1,4 +1,5 @@
-import { createKeyHasher, type KeyHasher, type Store } from "../src/index.js";
+import { keyCheckTag } from "../src/digest.js";
+import { createKeyHasher, type KeyHasher, type MemoryStore, type Store } from "../src/index.js";
 
 /** Holds whoever passes it while held; `hold()` returns the release function. */
 function createBarrier(): { pass: () => Promise<void>; hold: () => () => void } {
@@ -113,4 +114,25 @@ export function outcome<T>(promise: Promise<T>): Promise<T | unknown> {
     (value) => value,
     (error: unknown) => error,
   );
+}
+
+/** A wrong key with the same key id and the same check tag as `key` (~65k tries, a few ms). */
+export function sameTagOtherSecret(key: string): string {
+  const tag = keyCheckTag(key);
+  const start = Math.floor(Math.random() * 2 ** 40);
+  for (let i = start; ; i++) {
+    const candidate = key.slice(0, 12) + i.toString(36).padStart(24, "0");
+    if (candidate !== key && keyCheckTag(candidate) === tag) return candidate;
+  }
+}
+
+/**
+ * Turns an app into one written before check tags existed (`keyCheck: ""`), as a store migrated
+ * from the first data model holds it.
+ */
+export async function makeLegacy(store: MemoryStore, appId: string): Promise<void> {
+  const record = await store.getById(appId);
+  if (!record) throw new Error(`no app ${appId}`);
+  await store.delete(appId);
+  await store.create({ ...record, keyCheck: "" });
 }
