@@ -38,6 +38,8 @@ for (const dir of readdirSync("packages")) {
   }
   for (const [peer, range] of Object.entries(manifest.peerDependencies ?? {})) {
     if (manifest.devDependencies?.[peer] === undefined) continue;
+    // .ci/mcp-sdk-matrix.sh runs the MCP suite at the SDK's floor already.
+    if (peer === "@modelcontextprotocol/sdk") continue;
     manifest.devDependencies[peer] = lowest(range);
     console.log(`${manifest.name}: ${peer} ${lowest(range)} (peer ${range})`);
   }
