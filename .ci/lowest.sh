@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the test suite at the LOWEST versions the packages allow, in a scratch copy of the working
 # tree (the repository itself is not touched):
-#   - dependencies (`^` ranges): pnpm `--resolution-mode=lowest-direct` picks the lowest match;
+#   - dependencies: each package's dependency range is replaced by its lowest version (pnpm's
+#     `resolutionMode: lowest-direct` alone would reuse a newer copy already in the workspace);
 #   - peers: each package's devDependency on one of its peers is set to the lowest version of the
 #     peer range's newest major (older majors that the range allows are tested by their own pins,
 #     e.g. express 4 through `express4` in packages/node);
@@ -30,8 +31,15 @@ const lowest = (range) => {
 for (const dir of readdirSync("packages")) {
   const file = `packages/${dir}/package.json`;
   const manifest = JSON.parse(readFileSync(file, "utf8"));
+  for (const [dependency, range] of Object.entries(manifest.dependencies ?? {})) {
+    if (range.startsWith("workspace:")) continue;
+    manifest.dependencies[dependency] = lowest(range);
+    console.log(`${manifest.name}: ${dependency} ${lowest(range)} (dependency ${range})`);
+  }
   for (const [peer, range] of Object.entries(manifest.peerDependencies ?? {})) {
     if (manifest.devDependencies?.[peer] === undefined) continue;
+    // .ci/mcp-sdk-matrix.sh runs the MCP suite at the SDK's floor already.
+    if (peer === "@modelcontextprotocol/sdk") continue;
     manifest.devDependencies[peer] = lowest(range);
     console.log(`${manifest.name}: ${peer} ${lowest(range)} (peer ${range})`);
   }
@@ -39,11 +47,9 @@ for (const dir of readdirSync("packages")) {
 }
 NODE
 
-pnpm install --resolution-mode=lowest-direct --no-frozen-lockfile --reporter=append-only >install.log 2>&1 || {
+printf '\nresolutionMode: lowest-direct\n' >>pnpm-workspace.yaml
+pnpm install --no-frozen-lockfile --reporter=append-only >install.log 2>&1 || {
   cat install.log
   exit 1
 }
-echo "resolved (lowest-direct):"
-pnpm -r --filter "./packages/*" list --depth 0 --prod --json 2>/dev/null |
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const seen=new Set();for(const p of JSON.parse(s))for(const [n,d] of Object.entries(p.dependencies??{}))if(!d.version.startsWith("link:")&&!seen.has(n)){seen.add(n);console.log(`  ${n} ${d.version}`)}})'
 pnpm test "$@"
