@@ -29,9 +29,10 @@ import {
   type AnyMcpgateError,
 } from "./errors.js";
 import { createKeyHasher, type HashingOptions, type KeyHasher } from "./hashing.js";
+import { keyCheckTag } from "./digest.js";
 import { generateKey, parseKey } from "./key-format.js";
 import { zodFieldError } from "./options.js";
-import { STORE_METHODS, type Store, type StoreEvent } from "./store.js";
+import { STORE_METHODS, type ListQuery, type Store, type StoreEvent } from "./store.js";
 
 /** Options of {@link createGate}. Validated once; a bad one throws a `TypeError` naming it. */
 export interface GateOptions {
@@ -89,14 +90,41 @@ export interface IssuedKey {
   key: string;
 }
 
+/** What {@link Gate.listApps} and {@link Gate.listAppsPage} return, oldest first. */
+export interface ListAppsQuery {
+  /** Only this owner's apps. */
+  ownerId?: string;
+  /** `nextCursor` of the previous page. @throws TypeError when it is not one. */
+  cursor?: string;
+  /** Page size, 1–1000. Default: all (`listApps`), 100 (`listAppsPage`). */
+  limit?: number;
+}
+
+/** One page of apps and the cursor of the next one (`null` on the last page). */
+export interface AppPage {
+  apps: App[];
+  nextCursor: string | null;
+}
+
 /** App lifecycle and authentication over one store. */
 export interface Gate {
   /** Creates an app and its key. @throws TypeError for bad input; StoreUnavailableError */
   createApp(input: CreateAppInput): Promise<IssuedKey>;
   /** @throws AppNotFoundError; StoreUnavailableError */
   getApp(id: string): Promise<App>;
-  listApps(): Promise<App[]>;
-  /** Changes name, tools, scopes, rate limit or metadata; effective at once on this instance. */
+  /** Apps oldest first, optionally one owner's and one page's. @throws StoreUnavailableError */
+  listApps(query?: ListAppsQuery): Promise<App[]>;
+  /**
+   * One page of apps (default 100) and the cursor of the next; stable under concurrent creates and
+   * deletes (keyset pagination).
+   * @throws TypeError for a bad cursor or limit; StoreUnavailableError
+   */
+  listAppsPage(query?: ListAppsQuery): Promise<AppPage>;
+  /**
+   * Changes name, policy fields (tools, resources, prompts, scopes, rate limit) or metadata in one
+   * atomic store write; effective at once on this instance.
+   * @throws AppNotFoundError; TypeError for bad input; StoreUnavailableError
+   */
   updateApp(id: string, input: UpdateAppInput): Promise<App>;
   /**
    * Issues a new key; the old one fails on this instance when this resolves, and elsewhere within
@@ -206,6 +234,49 @@ const gateOptionsSchema = z
   });
 
 const ISSUE_ATTEMPTS = 5;
+const DEFAULT_PAGE_SIZE = 100;
+
+const listQuerySchema = z
+  .object({
+    ownerId: z.string().min(1).max(256).optional(),
+    cursor: z.string().max(512).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+/** Cursors are opaque to callers: base64url of `[createdAt ms, id]` of the page's last app. */
+function encodeCursor(record: Pick<AppRecord, "createdAt" | "id">): string {
+  return Buffer.from(JSON.stringify([record.createdAt.getTime(), record.id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      Number.isSafeInteger(value[0]) &&
+      typeof value[1] === "string"
+    ) {
+      return { createdAt: new Date(value[0] as number), id: value[1] };
+    }
+  } catch {
+    // Reported below.
+  }
+  throw new TypeError("Invalid list query: cursor is not a nextCursor of listAppsPage.");
+}
+
+function toListQuery(query: ListAppsQuery, limit: number | undefined): ListQuery {
+  const parsed = listQuerySchema.safeParse(query);
+  if (!parsed.success) throw zodFieldError("list query", parsed.error);
+  const { ownerId, cursor } = parsed.data;
+  const result: ListQuery = {};
+  if (ownerId !== undefined) result.ownerId = ownerId;
+  if (cursor !== undefined) result.after = decodeCursor(cursor);
+  const pageLimit = limit ?? parsed.data.limit;
+  if (pageLimit !== undefined) result.limit = pageLimit;
+  return result;
+}
 
 /**
  * Creates a gate over a store.
@@ -283,13 +354,14 @@ export function createGate(options: GateOptions): Gate {
 
   /** Generates keys until one's key id is free (a collision is ~1 in 2^47 per existing app). */
   async function issue<T>(
-    write: (key: string, keyId: string, keyHash: string) => Promise<T>,
+    write: (issued: { keyId: string; keyHash: string; keyCheck: string }) => Promise<T>,
   ): Promise<[T, string]> {
     for (let attempt = 1; ; attempt++) {
       const { key, keyId } = parseKey(generateKey());
       const keyHash = await hasher.hash(key);
+      const keyCheck = keyCheckTag(key);
       try {
-        return [await call(() => write(key, keyId, keyHash)), key];
+        return [await call(() => write({ keyId, keyHash, keyCheck })), key];
       } catch (error) {
         if (!(error instanceof DuplicateKeyIdError) || attempt >= ISSUE_ATTEMPTS) throw error;
       }
@@ -303,15 +375,17 @@ export function createGate(options: GateOptions): Gate {
 
   const gate: Gate = {
     async createApp(input) {
-      const { name, policy, metadata } = parseCreateAppInput(input);
+      const { name, ownerId, policy, metadata } = parseCreateAppInput(input);
       const id = `app_${generateKey().slice(4, 24)}`;
-      const [record, key] = await issue(async (_key, keyId, keyHash) => {
+      const [record, key] = await issue(async ({ keyId, keyHash, keyCheck }) => {
         const now = new Date(clock());
         const record: AppRecord = {
           id,
           name,
+          ownerId,
           keyId,
           keyHash,
+          keyCheck,
           keyGeneration: 1,
           createdAt: now,
           updatedAt: now,
@@ -330,12 +404,26 @@ export function createGate(options: GateOptions): Gate {
       return toApp(await requireRecord(id));
     },
 
-    async listApps() {
-      return (await call(() => store.list())).map(toApp);
+    async listApps(query = {}) {
+      const storeQuery = toListQuery(query, undefined);
+      return (await call(() => store.list(storeQuery))).map(toApp);
+    },
+
+    async listAppsPage(query = {}) {
+      const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+      // One record more than the page tells whether there is a next page.
+      const storeQuery = toListQuery(query, limit + 1);
+      const records = await call(() => store.list(storeQuery));
+      const page = records.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        apps: page.map(toApp),
+        nextCursor: records.length > limit && last ? encodeCursor(last) : null,
+      };
     },
 
     async updateApp(id, input) {
-      const patch = parseUpdateAppInput(input, await requireRecord(id));
+      const patch = parseUpdateAppInput(input);
       const record = await call(() => store.update(id, patch, new Date(clock())));
       changed({ type: "updated", appId: id });
       return toApp(record);
@@ -343,11 +431,12 @@ export function createGate(options: GateOptions): Gate {
 
     async regenerateKey(id) {
       const current = await requireRecord(id);
-      const [record, key] = await issue((_key, keyId, keyHash) =>
+      const [record, key] = await issue(({ keyId, keyHash, keyCheck }) =>
         store.replaceKey(id, {
           expectedGeneration: current.keyGeneration,
           keyId,
           keyHash,
+          keyCheck,
           keyIssuedAt: new Date(clock()),
         }),
       );

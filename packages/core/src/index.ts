@@ -66,7 +66,10 @@ export {
   type RequestLike,
 } from "./credential.js";
 export {
+  isPromptAllowed,
+  isResourceAllowed,
   isToolAllowed,
+  withPolicyDefaults,
   type App,
   type AppMetadata,
   type AppPatch,
@@ -76,17 +79,20 @@ export {
   type RateLimit,
   type UpdateAppInput,
 } from "./app.js";
-export type { KeyReplacement, Store, StoreEvent } from "./store.js";
+export type { KeyReplacement, ListQuery, Store, StoreEvent } from "./store.js";
 export { MemoryStore, type MemoryStoreOptions } from "./memory-store.js";
 export {
   createGate,
   isGate,
+  type AppPage,
   type AuthResult,
   type Gate,
+  type ListAppsQuery,
   type GateOptions,
   type IssuedKey,
 } from "./gate.js";
 export { toAuthInfo, type McpgateAuthInfo } from "./auth-info.js";
+export { authenticateFetchRequest, challengeResponse, type FetchAuthResult } from "./fetch.js";
 export { zodFieldError } from "./options.js";
 export {
   clientSnippets,

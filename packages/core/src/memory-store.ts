@@ -5,7 +5,7 @@
  */
 import { deepFreeze, type AppPatch, type AppRecord } from "./app.js";
 import { AppNotFoundError, DuplicateKeyIdError, GenerationConflictError } from "./errors.js";
-import type { KeyReplacement, Store, StoreEvent } from "./store.js";
+import type { KeyReplacement, ListQuery, Store, StoreEvent } from "./store.js";
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -36,6 +36,7 @@ export class MemoryStore implements Store {
 
   async create(record: AppRecord): Promise<void> {
     if (this.#idByKeyId.has(record.keyId)) throw new DuplicateKeyIdError(record.keyId);
+    if (this.#byId.has(record.id)) throw new Error(`An app with id ${record.id} exists already.`);
     this.#byId.set(record.id, frozenCopy(record));
     this.#idByKeyId.set(record.keyId, record.id);
   }
@@ -49,15 +50,26 @@ export class MemoryStore implements Store {
     return id === undefined ? undefined : this.#byId.get(id);
   }
 
-  async list(): Promise<AppRecord[]> {
-    return [...this.#byId.values()].sort(
-      (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1),
-    );
+  async list(query: ListQuery = {}): Promise<AppRecord[]> {
+    const { ownerId, after, limit } = query;
+    const records = [...this.#byId.values()]
+      .filter(
+        (record) =>
+          (ownerId === undefined || record.ownerId === ownerId) &&
+          (after === undefined || compareListOrder(record, after) > 0),
+      )
+      .sort(compareListOrder);
+    return limit === undefined ? records : records.slice(0, limit);
   }
 
   async update(id: string, patch: AppPatch, updatedAt: Date): Promise<AppRecord> {
     const current = this.#require(id);
-    const next = frozenCopy({ ...current, ...patch, updatedAt });
+    const next = frozenCopy({
+      ...current,
+      ...patch,
+      policy: { ...current.policy, ...patch.policy },
+      updatedAt,
+    });
     this.#byId.set(id, next);
     this.#emit({ type: "updated", appId: id });
     return next;
@@ -74,6 +86,7 @@ export class MemoryStore implements Store {
       ...current,
       keyId: replacement.keyId,
       keyHash: replacement.keyHash,
+      keyCheck: replacement.keyCheck,
       keyIssuedAt: replacement.keyIssuedAt,
       keyGeneration: current.keyGeneration + 1,
       updatedAt: replacement.keyIssuedAt,
@@ -126,6 +139,14 @@ export class MemoryStore implements Store {
       }
     }
   }
+}
+
+/** The order of {@link Store.list}: `createdAt`, then `id` by code units. */
+function compareListOrder(
+  a: Pick<AppRecord, "createdAt" | "id">,
+  b: Pick<AppRecord, "createdAt" | "id">,
+): number {
+  return a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function frozenCopy(record: AppRecord): AppRecord {

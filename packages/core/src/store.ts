@@ -22,7 +22,19 @@ export interface KeyReplacement {
   expectedGeneration: number;
   keyId: string;
   keyHash: string;
+  /** Check tag of the new key (see `keyCheckTag`). */
+  keyCheck: string;
   keyIssuedAt: Date;
+}
+
+/** Which records {@link Store.list} returns: oldest first, by (`createdAt`, `id`). */
+export interface ListQuery {
+  /** Only the apps of this owner. */
+  ownerId?: string;
+  /** Only records after this position (keyset pagination; the record itself may be gone). */
+  after?: { createdAt: Date; id: string };
+  /** At most this many records. */
+  limit?: number;
 }
 
 /** A change a store reports to every subscriber (including ones in other processes, if it can). */
@@ -38,21 +50,27 @@ export interface StoreEvent {
 export interface Store {
   /**
    * Inserts a record.
-   * @throws DuplicateKeyIdError when another record has the same `keyId` (nothing is written).
+   * @throws DuplicateKeyIdError when another record has the same `keyId`; any error when one has
+   *   the same `id` (nothing is written in either case).
    */
   create(record: AppRecord): Promise<void>;
   getById(id: string): Promise<AppRecord | undefined>;
   /** O(1) or an index lookup: this is on the authentication path. */
   getByKeyId(keyId: string): Promise<AppRecord | undefined>;
-  /** All records, oldest first. */
-  list(): Promise<AppRecord[]>;
   /**
-   * Changes name, policy and/or metadata and sets `updatedAt`.
+   * Records oldest first (by `createdAt`, then `id` in code-unit order), filtered and paged by
+   * `query`; all of them without one.
+   */
+  list(query?: ListQuery): Promise<AppRecord[]>;
+  /**
+   * Changes name, policy fields and/or metadata and sets `updatedAt`, in one atomic write:
+   * `patch.policy` fields are merged into the stored policy (never read, modified and written
+   * back by the caller), so concurrent updates of different fields all take effect.
    * @throws AppNotFoundError
    */
   update(id: string, patch: AppPatch, updatedAt: Date): Promise<AppRecord>;
   /**
-   * Compare-and-swap of the key: sets keyId, keyHash, keyIssuedAt and `keyGeneration =
+   * Compare-and-swap of the key: sets keyId, keyHash, keyCheck, keyIssuedAt and `keyGeneration =
    * expectedGeneration + 1` only if the record is at `expectedGeneration`. Of concurrent calls
    * with the same expectation exactly one succeeds.
    * @throws AppNotFoundError, GenerationConflictError, DuplicateKeyIdError (nothing is written)

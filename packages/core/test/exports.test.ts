@@ -31,6 +31,8 @@ describe("@mcpgate/core public surface", () => {
         "StoreLockedError",
         "StoreUnavailableError",
         "ToolNotAllowedError",
+        "authenticateFetchRequest",
+        "challengeResponse",
         "clientSnippets",
         "createChallenger",
         "createCredentialExtractor",
@@ -44,6 +46,8 @@ describe("@mcpgate/core public surface", () => {
         "isGate",
         "isKey",
         "isMcpgateError",
+        "isPromptAllowed",
+        "isResourceAllowed",
         "isToolAllowed",
         "needsRehash",
         "parseKey",
@@ -53,6 +57,7 @@ describe("@mcpgate/core public surface", () => {
         "toChallenge",
         "toJsonRpcErrorBody",
         "verifyKeyHash",
+        "withPolicyDefaults",
         "zodFieldError",
       ]
     `);

@@ -73,7 +73,14 @@ describe("app lifecycle", () => {
       keyGeneration: 1,
       lastUsedAt: null,
     });
-    expect(app.policy).toEqual({ tools: ["search"], scopes: [], rateLimit: null });
+    expect(app.policy).toEqual({
+      tools: ["search"],
+      resources: [],
+      prompts: [],
+      scopes: [],
+      rateLimit: null,
+    });
+    expect(app.ownerId).toBeNull();
     expect(JSON.stringify(app)).not.toContain(key.slice(12));
     expect(app).not.toHaveProperty("keyHash");
     expect(

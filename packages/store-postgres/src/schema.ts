@@ -14,7 +14,7 @@ import { quoteIdentifier, type SqlExecutor } from "./executor.js";
  * if ((await store.migrate()) !== SCHEMA_VERSION) throw new Error("unexpected schema");
  * ```
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Table, index and channel names for one prefix. */
 export interface SchemaNames {
@@ -26,6 +26,8 @@ export interface SchemaNames {
   keyIdIndex: string;
   /** Name of the (created_at, id) index behind `list()`. */
   createdAtIndex: string;
+  /** Name of the (owner_id, created_at, id) index behind `list({ ownerId })`. */
+  ownerIndex: string;
   /** The LISTEN/NOTIFY channel. */
   channel: string;
   /** Advisory lock name that serialises migrations. */
@@ -39,6 +41,7 @@ export function schemaNames(prefix: string): SchemaNames {
     versions: quoteIdentifier(`${base}_schema_version`),
     keyIdIndex: `${base}_apps_key_id_key`,
     createdAtIndex: `${base}_apps_created_at_idx`,
+    ownerIndex: `${base}_apps_owner_idx`,
     channel: `${base}_changes`,
     lockName: `${base}_migrate`,
   };
@@ -65,6 +68,15 @@ function migrations(names: SchemaNames): string[][] {
         ON ${names.apps} (key_id)`,
       `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(names.createdAtIndex)}
         ON ${names.apps} (created_at, id COLLATE "C")`,
+    ],
+    // Version 2: owners (the admin API lists one owner's apps) and the key check tag ('' = none,
+    // for keys issued before version 2).
+    [
+      `ALTER TABLE ${names.apps}
+         ADD COLUMN IF NOT EXISTS owner_id text,
+         ADD COLUMN IF NOT EXISTS key_check text NOT NULL DEFAULT ''`,
+      `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(names.ownerIndex)}
+        ON ${names.apps} (owner_id, created_at, id COLLATE "C")`,
     ],
   ];
 }

@@ -11,6 +11,7 @@ import {
   type AppPatch,
   type AppRecord,
   type KeyReplacement,
+  type ListQuery,
   type Store,
   type StoreEvent,
 } from "@mcpgate/core";
@@ -100,13 +101,15 @@ export class SqlStore implements PostgresStore {
     try {
       await this.#executor.query(
         `INSERT INTO ${this.#names.apps} (${APP_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8::timestamptz,
-                 $9::timestamptz, $10::jsonb, $11::jsonb)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, $10::timestamptz,
+                 $11::timestamptz, $12::jsonb, $13::jsonb)`,
         [
           record.id,
           record.name,
+          record.ownerId,
           record.keyId,
           record.keyHash,
+          record.keyCheck,
           record.keyGeneration,
           isoDate(record.createdAt),
           isoDate(record.updatedAt),
@@ -143,9 +146,21 @@ export class SqlStore implements PostgresStore {
     return record;
   }
 
-  async list(): Promise<AppRecord[]> {
+  async list(query: ListQuery = {}): Promise<AppRecord[]> {
+    const { ownerId, after, limit } = query;
     const rows = await this.#executor.query<AppRow>(
-      `SELECT ${APP_COLUMNS} FROM ${this.#names.apps} ORDER BY created_at, id COLLATE "C"`,
+      `SELECT ${APP_COLUMNS} FROM ${this.#names.apps}
+        WHERE ($1::text IS NULL OR owner_id = $1)
+          AND ($2::timestamptz IS NULL OR created_at > $2::timestamptz
+               OR (created_at = $2::timestamptz AND id COLLATE "C" > $3::text COLLATE "C"))
+        ORDER BY created_at, id COLLATE "C"
+        LIMIT $4::integer`,
+      [
+        ownerId ?? null,
+        after === undefined ? null : isoDate(after.createdAt),
+        after?.id ?? null,
+        limit ?? null,
+      ],
     );
     return rows.map(toRecord);
   }
@@ -154,7 +169,7 @@ export class SqlStore implements PostgresStore {
     const [row] = await this.#executor.query<AppRow>(
       `UPDATE ${this.#names.apps}
           SET name = coalesce($2::text, name),
-              policy = coalesce($3::jsonb, policy),
+              policy = policy || coalesce($3::jsonb, '{}'::jsonb),
               metadata = coalesce($4::jsonb, metadata),
               updated_at = $5::timestamptz
         WHERE id = $1
@@ -183,7 +198,7 @@ export class SqlStore implements PostgresStore {
            SELECT key_generation FROM ${this.#names.apps} WHERE id = $1
          ), swapped AS (
            UPDATE ${this.#names.apps}
-              SET key_id = $3, key_hash = $4, key_issued_at = $5::timestamptz,
+              SET key_id = $3, key_hash = $4, key_check = $7, key_issued_at = $5::timestamptz,
                   updated_at = $5::timestamptz, key_generation = key_generation + 1
             WHERE id = $1 AND key_generation = $2
            RETURNING ${APP_COLUMNS}, ${this.#notify("key_replaced", "$6")}
@@ -197,6 +212,7 @@ export class SqlStore implements PostgresStore {
           replacement.keyHash,
           isoDate(replacement.keyIssuedAt),
           this.#names.channel,
+          replacement.keyCheck,
         ],
       );
     } catch (error) {

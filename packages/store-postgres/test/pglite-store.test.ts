@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createPGliteStore } from "../src/index.js";
+import { createPGliteStore, SCHEMA_VERSION } from "../src/index.js";
 
 let dir: string;
 
@@ -34,7 +34,7 @@ it("persists apps in a directory across close and reopen; the old key stays dead
       policy: { tools: ["search"] },
     });
     await expect(again.authenticate(oldKey)).rejects.toBeInstanceOf(InvalidKeyError);
-    expect(await reopened.migrate()).toBe(1);
+    expect(await reopened.migrate()).toBe(SCHEMA_VERSION);
   } finally {
     await again.close();
     await reopened.close();

@@ -81,9 +81,13 @@ describe("migrate", () => {
       ),
     );
     try {
-      expect(await Promise.all(stores.map((s) => s.migrate()))).toEqual([1, 1, 1, 1]);
-      const { rows } = await admin.query(`SELECT version FROM mig_mcpgate_schema_version`);
-      expect(rows).toEqual([{ version: SCHEMA_VERSION }]);
+      expect(await Promise.all(stores.map((s) => s.migrate()))).toEqual(
+        Array.from({ length: 4 }, () => SCHEMA_VERSION),
+      );
+      const { rows } = await admin.query(
+        `SELECT version FROM mig_mcpgate_schema_version ORDER BY version`,
+      );
+      expect(rows).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
       const { rows: indexes } = await admin.query(
         `SELECT indexdef FROM pg_indexes WHERE tablename = 'mig_mcpgate_apps' ORDER BY indexname`,
       );
@@ -92,6 +96,50 @@ describe("migrate", () => {
       );
     } finally {
       await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it("upgrades a version-1 table in place: old rows keep working, with fail-closed policy defaults", async () => {
+    // The version-1 schema, as release 0.1 created it, holding one app.
+    await admin.query(`CREATE TABLE v1_mcpgate_apps (
+      id text PRIMARY KEY, name text NOT NULL, key_id text NOT NULL, key_hash text NOT NULL,
+      key_generation integer NOT NULL, created_at timestamptz NOT NULL,
+      updated_at timestamptz NOT NULL, key_issued_at timestamptz NOT NULL,
+      last_used_at timestamptz, policy jsonb NOT NULL, metadata jsonb NOT NULL)`);
+    await admin.query(`CREATE TABLE v1_mcpgate_schema_version (
+      version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await admin.query(`INSERT INTO v1_mcpgate_schema_version (version) VALUES (1)`);
+    const source = await createPostgresStore({ pool: admin, tablePrefix: "v1src_" });
+    const gate = createGate({ store: source, lastUsed: false });
+    const { app, key } = await gate.createApp({ name: "old", tools: ["search"] });
+    await gate.close();
+    await source.close();
+    await admin.query(
+      `INSERT INTO v1_mcpgate_apps SELECT id, name, key_id, key_hash, key_generation, created_at,
+         updated_at, key_issued_at, last_used_at, '{"tools":["search"],"scopes":[],"rateLimit":null}'::jsonb,
+         metadata FROM v1src_mcpgate_apps`,
+    );
+
+    const store = await createPostgresStore({ pool: admin, tablePrefix: "v1_" });
+    const upgraded = createGate({ store, lastUsed: false });
+    try {
+      expect(await store.migrate()).toBe(SCHEMA_VERSION);
+      const record = await store.getById(app.id);
+      expect(record).toMatchObject({ ownerId: null, keyCheck: "" });
+      expect(record?.policy).toEqual({
+        tools: ["search"],
+        resources: [],
+        prompts: [],
+        scopes: [],
+        rateLimit: null,
+      });
+      await expect(upgraded.authenticate(key)).resolves.toMatchObject({ id: app.id });
+      const { key: next } = await upgraded.regenerateKey(app.id);
+      expect((await store.getById(app.id))?.keyCheck).toMatch(/^[0-9a-f]{4}$/);
+      await expect(upgraded.authenticate(next)).resolves.toMatchObject({ keyGeneration: 2 });
+    } finally {
+      await upgraded.close();
+      await store.close();
     }
   });
 

@@ -36,8 +36,10 @@ export function sampleRecord(overrides: Partial<AppRecord> = {}): AppRecord {
   return {
     id: `app_conformance${sequence}_${key.slice(20, 28)}`,
     name: `app ${sequence}`,
+    ownerId: "owner_a",
     keyId: key.slice(4, 12),
     keyHash: `$argon2id$v=19$m=19456,t=2,p=1$${key.slice(12, 34)}$${"A".repeat(43)}`,
+    keyCheck: key.slice(32, 36).toLowerCase(),
     keyGeneration: 1,
     createdAt: now,
     updatedAt: now,
@@ -45,6 +47,8 @@ export function sampleRecord(overrides: Partial<AppRecord> = {}): AppRecord {
     lastUsedAt: null,
     policy: {
       tools: ["search", "fetch"],
+      resources: ["file:///docs/readme.md", "notes://{id}"],
+      prompts: ["summarise"],
       scopes: ["read"],
       rateLimit: { requests: 60, windowSeconds: 60 },
     },
@@ -59,6 +63,7 @@ function replacementFor(record: AppRecord, expectedGeneration = record.keyGenera
     expectedGeneration,
     keyId: next.keyId,
     keyHash: next.keyHash,
+    keyCheck: next.keyCheck,
     keyIssuedAt: new Date(record.keyIssuedAt.getTime() + 1000),
   };
 }
@@ -107,10 +112,12 @@ export function runStoreConformance(
         expect(await store.getByKeyId("zzzzzzzz")).toBeUndefined();
       }));
 
-    it("keeps wildcard tools, empty lists and a null rate limit", () =>
+    it("keeps wildcards, empty lists, a null owner, no check tag and a null rate limit", () =>
       withStore(async (store) => {
         const record = sampleRecord({
-          policy: { tools: "*", scopes: [], rateLimit: null },
+          ownerId: null,
+          keyCheck: "",
+          policy: { tools: "*", resources: "*", prompts: [], scopes: [], rateLimit: null },
           metadata: {},
         });
         await store.create(record);
@@ -124,6 +131,17 @@ export function runStoreConformance(
         const error = await rejection(store.create(sampleRecord({ keyId: first.keyId })));
         expect(error).toBeInstanceOf(DuplicateKeyIdError);
         expect(await store.getByKeyId(first.keyId)).toEqual(first);
+        expect(await store.list()).toHaveLength(1);
+      }));
+
+    it("create refuses a duplicate id and leaves the first record unchanged", () =>
+      withStore(async (store) => {
+        const first = sampleRecord();
+        await store.create(first);
+        const second = sampleRecord({ id: first.id, name: "impostor" });
+        await expect(store.create(second)).rejects.toBeInstanceOf(Error);
+        expect(await store.getById(first.id)).toEqual(first);
+        expect(await store.getByKeyId(second.keyId)).toBeUndefined();
         expect(await store.list()).toHaveLength(1);
       }));
 
@@ -150,7 +168,36 @@ export function runStoreConformance(
         expect((await store.list()).map((r) => r.id)).toEqual(records.map((r) => r.id));
       }));
 
-    it("update changes name, policy and metadata, never the key", () =>
+    it("list filters by owner and pages by (createdAt, id), even past a deleted cursor record", () =>
+      withStore(async (store) => {
+        const at = (day: number) => new Date(Date.UTC(2026, 0, day));
+        // Two records share a createdAt, so the id breaks the tie.
+        const mine = [
+          sampleRecord({ id: "app_b", createdAt: at(1) }),
+          sampleRecord({ id: "app_c", createdAt: at(1) }),
+          sampleRecord({ id: "app_a", createdAt: at(2) }),
+          sampleRecord({ id: "app_d", createdAt: at(3) }),
+        ];
+        const theirs = sampleRecord({ id: "app_z", ownerId: "owner_b", createdAt: at(1) });
+        for (const record of [theirs, ...mine].reverse()) await store.create(record);
+        const ids = (records: AppRecord[]) => records.map((r) => r.id);
+        expect(ids(await store.list({ ownerId: "owner_a" }))).toEqual(ids(mine));
+        expect(ids(await store.list({ ownerId: "owner_b" }))).toEqual(["app_z"]);
+        expect(await store.list({ ownerId: "nobody" })).toEqual([]);
+        const first = await store.list({ ownerId: "owner_a", limit: 2 });
+        expect(ids(first)).toEqual(["app_b", "app_c"]);
+        const last = first[1] as AppRecord;
+        await store.delete(last.id);
+        const rest = await store.list({ ownerId: "owner_a", after: last, limit: 10 });
+        expect(ids(rest)).toEqual(["app_a", "app_d"]);
+        expect(ids(await store.list({ after: { createdAt: at(1), id: "app_b" } }))).toEqual([
+          "app_z",
+          "app_a",
+          "app_d",
+        ]);
+      }));
+
+    it("update changes name, the given policy fields and metadata, never the key", () =>
       withStore(async (store) => {
         const record = sampleRecord();
         await store.create(record);
@@ -159,7 +206,7 @@ export function runStoreConformance(
           record.id,
           {
             name: "renamed",
-            policy: { tools: ["only"], scopes: [], rateLimit: null },
+            policy: { tools: ["only"], rateLimit: null },
             metadata: { v: 2 },
           },
           updatedAt,
@@ -167,7 +214,7 @@ export function runStoreConformance(
         const expected = {
           ...record,
           name: "renamed",
-          policy: { tools: ["only"], scopes: [], rateLimit: null },
+          policy: { ...record.policy, tools: ["only"], rateLimit: null },
           metadata: { v: 2 },
           updatedAt,
         };
@@ -176,6 +223,30 @@ export function runStoreConformance(
         expect(
           await rejection(store.update("app_missing", { name: "x" }, updatedAt)),
         ).toBeInstanceOf(AppNotFoundError);
+      }));
+
+    it("concurrent updates of different policy fields all take effect (no lost update)", () =>
+      withStore(async (store) => {
+        const record = sampleRecord();
+        await store.create(record);
+        const at = new Date(record.updatedAt.getTime() + 1000);
+        // A tool revocation racing a rate-limit change must not be undone by it.
+        await Promise.all([
+          store.update(record.id, { policy: { tools: ["search"] } }, at),
+          store.update(record.id, { policy: { rateLimit: { requests: 1, windowSeconds: 1 } } }, at),
+          store.update(record.id, { policy: { prompts: [] } }, at),
+          store.update(record.id, { policy: { scopes: ["write"] } }, at),
+          store.update(record.id, { name: "renamed" }, at),
+        ]);
+        const stored = await store.getById(record.id);
+        expect(stored?.name).toBe("renamed");
+        expect(stored?.policy).toEqual({
+          tools: ["search"],
+          resources: record.policy.resources,
+          prompts: [],
+          scopes: ["write"],
+          rateLimit: { requests: 1, windowSeconds: 1 },
+        });
       }));
 
     it("replaceKey swaps the key and bumps the generation; the old key id is gone", () =>
@@ -187,6 +258,7 @@ export function runStoreConformance(
         expect(next).toMatchObject({
           keyId: replacement.keyId,
           keyHash: replacement.keyHash,
+          keyCheck: replacement.keyCheck,
           keyGeneration: 2,
           keyIssuedAt: replacement.keyIssuedAt,
         });
