@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { generateKey } from "@mcpgate/core";
+import { createPGliteStore } from "@mcpgate/store-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/io.js";
 import { bin, mcpgate, repo, tsxLoader, type Result } from "./run-cli.js";
@@ -86,6 +87,20 @@ describe("keys verify on a terminal", () => {
     expect(output).not.toContain("S3cr3tS3cr3t");
     expect(code).toBe(1);
   }, 120_000);
+});
+
+describe("an embedded directory in use", () => {
+  it("the CLI against a directory a running server holds exits 3 and names the fix", async () => {
+    const dataDir = join(dir, "served");
+    const server = await createPGliteStore({ dataDir, changeFeed: false });
+    try {
+      const result = await run(["--store", dataDir, "apps", "list"], dir);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(/in use by process \d+.*use PostgreSQL/s);
+    } finally {
+      await server.close();
+    }
+  }, 180_000);
 });
 
 describe("exit codes", () => {

@@ -16,6 +16,7 @@ import {
   type StoreEvent,
 } from "@mcpgate/core";
 import { ChangeFeed, type ChangeFeedState } from "./change-feed.js";
+import { HandedOutGenerations } from "./handed-out.js";
 import type { SqlExecutor } from "./executor.js";
 import { APP_COLUMNS, isoDate, toRecord, type AppRow } from "./rows.js";
 import { migrateSchema, type SchemaNames } from "./schema.js";
@@ -62,8 +63,8 @@ export class SqlStore implements PostgresStore {
   readonly #executor: SqlExecutor;
   readonly #names: SchemaNames;
   readonly #feed: ChangeFeed | undefined;
-  /** Key generation of every app handed out by `getByKeyId`: what a gate may hold in its cache. */
-  readonly #handedOut = new Map<string, number>();
+  /** What the gates of this process may hold (caches, MCP sessions): compared by a resync. */
+  readonly #handedOut = new HandedOutGenerations();
 
   constructor(settings: SqlStoreSettings) {
     this.#executor = settings.executor;
@@ -81,6 +82,8 @@ export class SqlStore implements PostgresStore {
         resync: () => this.#resync(),
         onError: settings.onError,
       });
+      // Subscribed first, so it sees each event before the gates act on it.
+      this.#feed.subscribe((event) => this.#handedOut.delivered(event));
     }
   }
 
@@ -142,7 +145,7 @@ export class SqlStore implements PostgresStore {
     );
     if (row === undefined) return undefined;
     const record = toRecord(row);
-    this.#handedOut.set(record.id, record.keyGeneration);
+    this.#handedOut.handedOut(record.id, record.keyGeneration);
     return record;
   }
 
@@ -249,7 +252,6 @@ export class SqlStore implements PostgresStore {
       `DELETE FROM ${this.#names.apps} WHERE id = $1 RETURNING id, ${this.#notify("deleted", "$2")}`,
       [id, this.#names.channel],
     );
-    this.#handedOut.delete(id);
     return rows.length > 0;
   }
 
@@ -272,21 +274,14 @@ export class SqlStore implements PostgresStore {
    * to it while notifications could have been lost (deleted, key replaced, or possibly updated).
    */
   async #resync(): Promise<StoreEvent[]> {
-    const ids = [...this.#handedOut.keys()];
+    const ids = this.#handedOut.ids();
     if (ids.length === 0) return [];
     const rows = await this.#executor.query<{ id: string; key_generation: number }>(
       `SELECT id, key_generation FROM ${this.#names.apps} WHERE id = ANY($1::text[])`,
       [ids],
     );
-    const current = new Map(rows.map((row) => [row.id, Number(row.key_generation)]));
-    return ids.map((appId): StoreEvent => {
-      const generation = current.get(appId);
-      if (generation === undefined) {
-        this.#handedOut.delete(appId);
-        return { type: "deleted", appId };
-      }
-      const type = generation === this.#handedOut.get(appId) ? "updated" : "key_replaced";
-      return { type, appId };
-    });
+    return this.#handedOut.changes(
+      new Map(rows.map((row) => [row.id, Number(row.key_generation)])),
+    );
   }
 }

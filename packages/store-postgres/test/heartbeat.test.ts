@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createPostgresStore, type PostgresStore } from "../src/index.js";
 import { startFrozenProxy, type FrozenProxy } from "./frozen-proxy.js";
 import { testDatabase, type TestDatabase } from "./pg-server.js";
+import { until } from "./wait.js";
 
 let database: TestDatabase;
 let proxy: FrozenProxy;
@@ -22,14 +23,6 @@ afterAll(async () => {
   await proxy?.close();
   await database?.drop();
 });
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not in time: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 it("a silently dead LISTEN connection on a borrowed pool without query_timeout is detected, replaced and resynced", async () => {
   // The user's pool: no query_timeout, no keepAlive. Idle clients close fast, so when the network
