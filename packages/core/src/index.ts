@@ -29,16 +29,21 @@ export {
   KeyInQueryError,
   MalformedAuthorizationError,
   InternalError,
+  InvalidSignatureError,
   MalformedKeyError,
+  MalformedPayloadError,
   MalformedPathError,
   McpgateError,
   MissingCredentialsError,
   OverloadedError,
+  PayloadTooLargeError,
   RateLimitedError,
+  SigningKeysUnavailableError,
   StoreUnavailableError,
   ToolNotAllowedError,
   isMcpgateError,
   type AnyMcpgateError,
+  type InvalidSignatureReason,
   type MalformedAuthorizationReason,
   type MalformedKeyReason,
   type McpgateErrorCode,
@@ -92,3 +97,45 @@ export {
 export { toAuthInfo, type McpgateAuthInfo } from "./auth-info.js";
 export { authenticateFetchRequest, challengeResponse, type FetchAuthResult } from "./fetch.js";
 export { zodFieldError } from "./options.js";
+export {
+  EVENT_SCHEMA_VERSION,
+  makeEvent,
+  type AuthFailedEvent,
+  type AuthSucceededEvent,
+  type EventBase,
+  type EventInput,
+  type KeyCreatedEvent,
+  type KeyDeletedEvent,
+  type KeyRegeneratedEvent,
+  type KeySource,
+  type LeakLocation,
+  type LeakReportedEvent,
+  type LeakRevokedEvent,
+  type McpgateEvent,
+  type McpgateEventOf,
+  type McpgateEventType,
+  type OverloadedEvent,
+  type PolicyChangedEvent,
+  type RateLimitedEvent,
+  type RegenerationCause,
+  type RequestContext,
+  type SessionCloseCause,
+  type SessionClosedEvent,
+  type SessionOpenedEvent,
+  type ToolCalledEvent,
+  type ToolRefusedEvent,
+} from "./events.js";
+export {
+  createEventBus,
+  type EventBus,
+  type EventBusOptions,
+  type EventListener,
+} from "./event-bus.js";
+export {
+  createLeakReceiver,
+  type LeakAction,
+  type LeakNotice,
+  type LeakReceiverOptions,
+} from "./leak/receiver.js";
+export { GITHUB_SECRET_SCANNING_KEYS_URL } from "./leak/signing-keys.js";
+export { tokenHash, type LeakLabel, type LeakMatch, type LeakVerdict } from "./leak/payload.js";
