@@ -139,3 +139,9 @@ export {
 } from "./leak/receiver.js";
 export { GITHUB_SECRET_SCANNING_KEYS_URL } from "./leak/signing-keys.js";
 export { tokenHash, type LeakLabel, type LeakMatch, type LeakVerdict } from "./leak/payload.js";
+export {
+  createRedactingSpanProcessor,
+  redactSpanAttributes,
+  type RedactableSpan,
+  type RedactingSpanProcessor,
+} from "./otel.js";
