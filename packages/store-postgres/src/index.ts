@@ -128,3 +128,9 @@ export async function createPGliteStore(options: PGliteStoreOptions): Promise<Po
   }
   return open(pgliteExecutor(db, { owned }), settings);
 }
+export {
+  createPostgresAuditSink,
+  type AuditQuery,
+  type PostgresAuditSink,
+  type PostgresAuditSinkOptions,
+} from "./audit-sink.js";
