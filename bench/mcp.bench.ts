@@ -20,9 +20,9 @@ const ROUNDS = 5;
 const ROUND_MS = 1_000;
 
 type Mode = "stateful" | "stateless";
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-function buildServer(): McpServer {
+export function buildServer(): McpServer {
   const server = new McpServer({ name: "bench", version: "1.0.0" });
   server.registerTool("echo", { inputSchema: { text: z.string() } }, ({ text }) => ({
     content: [{ type: "text", text }],
@@ -31,7 +31,7 @@ function buildServer(): McpServer {
 }
 
 /** The SDK's own recipe, no auth: a session map (stateful) or a server per request (stateless). */
-function baseline(mode: Mode): Handler {
+export function baseline(mode: Mode): Handler {
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   return async (req, res) => {
     if (mode === "stateless") {
@@ -54,7 +54,7 @@ function baseline(mode: Mode): Handler {
   };
 }
 
-async function listen(handler: Handler): Promise<{ server: Server; origin: string }> {
+export async function listen(handler: Handler): Promise<{ server: Server; origin: string }> {
   const server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };

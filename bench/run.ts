@@ -7,6 +7,7 @@ import { authenticateBench } from "./authenticate.bench.js";
 import { httpBench } from "./http.bench.js";
 import { keysBench } from "./keys.bench.js";
 import { mcpBench } from "./mcp.bench.js";
+import { mcpMemoryBench } from "./mcp-memory.bench.js";
 import { postgresBench } from "./postgres.bench.js";
 
 const suites: Record<string, () => Promise<void>> = {
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<void>> = {
   postgres: postgresBench,
   http: httpBench,
   mcp: mcpBench,
+  "mcp-memory": mcpMemoryBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -16,8 +16,11 @@ const billing = await gate.createApp({ name: "billing-bot", tools: ["invoice_tot
 const mcp = createMcpHandler({ gate, mode: "stateful", server: buildServer });
 const app = express();
 
-// The MCP endpoint: `/mcp` (Bearer key) and `/mcp/<key>`. No body parser in front of it.
-app.all(["/mcp", "/mcp/*key"], (req, res) => mcp(req, res, req.body));
+// The MCP endpoint: `/mcp` (Bearer key) and `/mcp/<key>`. No body parser in front of it. The OAuth
+// probes clients send after a 401 go to it too: they get "this server does not use OAuth".
+app.all(["/mcp", "/mcp/*key", "/.well-known/*rest", "/register"], (req, res) =>
+  mcp(req, res, req.body),
+);
 
 // Demo admin API: POST /admin/apps/<id>/regenerate with `x-admin-token`. Returns the new key once.
 const adminToken = randomBytes(24).toString("hex");
@@ -37,3 +40,13 @@ const server = app.listen(Number(process.env.PORT ?? 3000), "127.0.0.1", () => {
   const origin = `http://127.0.0.1:${port}`;
   announceReady(origin, { weather, billing }, adminToken);
 });
+
+// Graceful shutdown: new requests get 503, sessions and their SSE streams end, then the server
+// stops (promptly: no stream holds it open).
+async function shutdown(): Promise<void> {
+  await mcp.close();
+  await gate.close();
+  server.close();
+}
+process.once("SIGTERM", () => void shutdown());
+process.once("SIGINT", () => void shutdown());

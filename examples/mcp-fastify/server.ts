@@ -20,8 +20,8 @@ const serveMcp = (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
   reply.hijack();
   return mcp(req.raw, reply.raw, req.body);
 };
-fastify.all("/mcp", serveMcp);
-fastify.all("/mcp/*", serveMcp);
+// The OAuth probes clients send after a 401 go to it too: they get "this server does not use OAuth".
+for (const route of ["/mcp", "/mcp/*", "/.well-known/*", "/register"]) fastify.all(route, serveMcp);
 
 // Demo admin API: POST /admin/apps/<id>/regenerate with `x-admin-token`. Returns the new key once.
 const adminToken = randomBytes(24).toString("hex");
@@ -37,3 +37,13 @@ fastify.post<{ Params: { id: string } }>("/admin/apps/:id/regenerate", async (re
 
 const address = await fastify.listen({ port: Number(process.env.PORT ?? 3000), host: "127.0.0.1" });
 announceReady(address, { weather, billing }, adminToken);
+
+// Graceful shutdown: new requests get 503, sessions and their SSE streams end, then the server
+// stops (promptly: no stream holds it open).
+async function shutdown(): Promise<void> {
+  await mcp.close();
+  await gate.close();
+  await fastify.close();
+}
+process.once("SIGTERM", () => void shutdown());
+process.once("SIGINT", () => void shutdown());

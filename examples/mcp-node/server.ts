@@ -41,3 +41,13 @@ server.listen(Number(process.env.PORT ?? 3000), "127.0.0.1", () => {
   const origin = `http://127.0.0.1:${port}`;
   announceReady(origin, { weather, billing }, adminToken);
 });
+
+// Graceful shutdown: new requests get 503, sessions and their SSE streams end, then the server
+// stops (promptly: no stream holds it open).
+async function shutdown(): Promise<void> {
+  await mcp.close();
+  await gate.close();
+  server.close();
+}
+process.once("SIGTERM", () => void shutdown());
+process.once("SIGINT", () => void shutdown());

@@ -11,11 +11,21 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { RateLimitedError, type App } from "@mcpgate/core";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { forgetScope, scopeEventStore } from "./event-store.js";
 import { createHostCheck } from "./host-validation.js";
+import { takeCredentials } from "./hygiene.js";
+import { containsKeyShape } from "./key-shapes.js";
 import { isolateTools } from "./isolation.js";
 import { JSON_RPC, writeChallenge, writeJsonRpcError, writeSessionNotFound } from "./json-rpc.js";
 import { parseMcpHandlerOptions, type McpHandlerOptions, type McpServerLike } from "./options.js";
 import { RateLimiter } from "./rate-limit.js";
+import {
+  isOAuthProbe,
+  writeAuthChallenge,
+  writeNotOAuth,
+  writeShuttingDown,
+  writeTooManySessions,
+} from "./refusals.js";
 import { readJsonBody, stripCredential, type McpRequest } from "./request.js";
 import { SessionRegistry, type Session } from "./sessions.js";
 
@@ -34,7 +44,10 @@ export interface McpHandler {
    * `parsedBody` when a framework already consumed the body (Express `express.json()`, Fastify).
    */
   (req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<void>;
-  /** Closes every open session and stops listening to the gate's changes. */
+  /**
+   * Shuts the endpoint down: from the call on, every request gets 503 (`shutting_down`); open
+   * sessions close, which ends their SSE streams, so `server.close()` completes promptly after.
+   */
   close(): Promise<void>;
 }
 
@@ -78,7 +91,14 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const checkHost = createHostCheck(settings.hostValidation);
   const clock = settings.clock ?? Date.now;
   const rateLimiter = new RateLimiter(clock);
-  const sessions = new SessionRegistry({ onError, clock, idleMs: settings.sessionIdleTimeoutMs });
+  const sessions = new SessionRegistry({
+    onError,
+    clock,
+    idleMs: settings.sessionIdleTimeoutMs,
+    maxSessions: settings.maxSessions,
+    maxSessionsPerApp: settings.maxSessionsPerApp,
+  });
+  let closed = false;
   const idleSweep =
     mode === "stateful"
       ? setInterval(
@@ -108,6 +128,14 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     return { enableJsonResponse: settings.jsonResponse, maxRequestBodySize: maxBodyBytes };
   }
 
+  /** Resumability for one session: its events are stored and replayed under its own scope. */
+  const scopeOf = (app: App, sessionId: string) => `${app.id}:${app.keyGeneration}:${sessionId}`;
+  function resumability(app: App, sessionId: string) {
+    const { eventStore, retryInterval } = settings;
+    if (eventStore === undefined) return {};
+    return { eventStore: scopeEventStore(eventStore, scopeOf(app, sessionId)), retryInterval };
+  }
+
   async function serveStateless(req: McpRequest, res: ServerResponse, app: App, body: unknown) {
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
@@ -125,6 +153,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     if (typeof sessionId === "string") {
       const session = sessions.find(sessionId, app);
       if (session === undefined) return writeSessionNotFound(res);
+      sessions.track(session, res);
       return session.transport.handleRequest(req, res, body);
     }
     const initializing = Array.isArray(body)
@@ -133,51 +162,68 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     if (req.method !== "POST" || !initializing) {
       return writeJsonRpcError(res, 400, { code: JSON_RPC.serverError, message: SESSION_REQUIRED });
     }
-    if (sessions.size >= settings.maxSessions) {
-      return writeJsonRpcError(
-        res,
-        503,
-        { code: JSON_RPC.serverError, message: "Too many open sessions; retry later." },
-        { "retry-after": "5" },
-      );
+    const reservation = sessions.reserve(app);
+    if (typeof reservation === "string") {
+      return writeTooManySessions(res, reservation, settings.maxSessionsPerApp);
     }
+    const newSessionId = randomUUID();
     let session: Session | undefined;
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       ...transportOptions(),
-      sessionIdGenerator: randomUUID,
+      ...resumability(app, newSessionId),
+      sessionIdGenerator: () => newSessionId,
       onsessioninitialized: (id) => {
         session = {
           lastSeen: clock(),
+          open: 0,
           appId: app.id,
           keyGeneration: app.keyGeneration,
           server,
           transport,
         };
-        sessions.add(id, session);
+        sessions.add(id, session, reservation);
       },
     });
     transport.onclose = () => {
       if (session !== undefined && transport.sessionId !== undefined) {
         sessions.remove(transport.sessionId, session);
       }
+      if (settings.eventStore) forgetScope(settings.eventStore, scopeOf(app, newSessionId));
     };
-    const server = await connect(app, transport);
-    await transport.handleRequest(req, res, body);
-    if (session === undefined) await server.close(); // the initialize was refused
+    let server: McpServerLike;
+    try {
+      server = await connect(app, transport);
+      await transport.handleRequest(req, res, body);
+    } finally {
+      reservation.release();
+    }
+    if (session === undefined || closed) await server.close(); // refused, or shut down meanwhile
   }
 
   async function serve(req: McpRequest, res: ServerResponse, parsedBody: unknown): Promise<void> {
-    const url = req.originalUrl ?? req.url ?? "/";
-    const pathname = pathOf(url);
-    // Answer OAuth discovery at once: an API-key endpoint has no authorization server.
-    if (pathname.includes("/.well-known/")) {
-      return writeJsonRpcError(res, 404, { code: JSON_RPC.serverError, message: "Not Found" });
-    }
+    // Before anything can answer or log: the key leaves the URL and the headers.
+    const credentials = takeCredentials(req, gate.cleanUrl);
+    if (closed) return writeShuttingDown(res);
+    const pathname = pathOf(req.originalUrl ?? req.url ?? "/");
+    // Answer OAuth probes at once: an API-key endpoint has no authorization server.
+    if (isOAuthProbe(pathname)) return writeNotOAuth(res);
     const hostProblem = checkHost(req);
     if (hostProblem !== undefined) {
       return writeJsonRpcError(res, 403, { code: JSON_RPC.serverError, message: hostProblem });
     }
     if (pathname !== path && !pathname.startsWith(`${path}/`)) {
+      return writeJsonRpcError(res, 404, { code: JSON_RPC.serverError, message: "Not Found" });
+    }
+    // Authenticate before any other answer: an unauthenticated client learns nothing else.
+    const auth = await gate.authenticateRequest(credentials);
+    if (!auth.ok) {
+      const misplaced = containsKeyShape(pathOf(credentials.url ?? "")) ? { path } : undefined;
+      return writeAuthChallenge(res, auth.challenge, misplaced);
+    }
+    const { app, credential } = auth;
+    // Only the endpoint itself: `/mcp/<key>/anything` is not an MCP URL.
+    const stripped = pathOf(credential.url);
+    if (stripped !== path && stripped !== `${path}/`) {
       return writeJsonRpcError(res, 404, { code: JSON_RPC.serverError, message: "Not Found" });
     }
     if (!allowedMethods.includes(req.method ?? "")) {
@@ -188,20 +234,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
         { allow: allowedMethods },
       );
     }
-
-    const auth = await gate.authenticateRequest({
-      url,
-      headers: req.headers,
-      rawHeaders: req.rawHeaders,
-    });
-    if (!auth.ok) return writeChallenge(res, auth.challenge);
-    const { app, credential } = auth;
-    // Only the endpoint itself: `/mcp/<key>/anything` is not an MCP URL.
-    const stripped = pathOf(credential.url);
-    if (stripped !== path && stripped !== `${path}/`) {
-      return writeJsonRpcError(res, 404, { code: JSON_RPC.serverError, message: "Not Found" });
-    }
-    stripCredential(req, credential.url, app);
+    stripCredential(req, req.url ?? credential.url, app);
 
     const retryAfter = rateLimiter.take(app);
     if (retryAfter > 0)
@@ -236,6 +269,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   };
   return Object.assign(handler, {
     async close(): Promise<void> {
+      closed = true;
       unsubscribe();
       clearInterval(idleSweep);
       await sessions.closeAll();

@@ -6,6 +6,7 @@ import { isGate, zodFieldError, type App, type Gate } from "@mcpgate/core";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { z } from "zod";
+import type { EventStore } from "./event-store.js";
 import type { HostValidation } from "./host-validation.js";
 import type { Guardrail } from "./isolation.js";
 
@@ -52,8 +53,26 @@ export interface McpHandlerOptions {
   path?: string;
   /** Largest accepted request body in bytes. Default 4 MiB (the SDK's default). */
   maxBodyBytes?: number;
-  /** Open sessions at most (stateful); an `initialize` beyond it gets 503. Default 10 000. */
+  /**
+   * Open sessions at most, all apps together (stateful). When full, the least recently used idle
+   * session of the app holding the most sessions is closed; when none is idle, `initialize` gets
+   * 503. Default 10 000.
+   */
   maxSessions?: number;
+  /**
+   * Open sessions at most per app (stateful), at most `maxSessions`; keep it below so that no app
+   * can take every session. When full, that app's least recently used idle session is closed;
+   * when none is idle, its `initialize` gets 429. Default a tenth of `maxSessions`, at most 1 000.
+   */
+  maxSessionsPerApp?: number;
+  /**
+   * Makes SSE streams resumable (SEP-1699): events are stored and replayed after a client's
+   * `Last-Event-ID`, only ever to the session (app, key generation) that produced them. Use
+   * `new MemoryEventStore()` on one instance. Stateful mode only.
+   */
+  eventStore?: EventStore;
+  /** Reconnection delay in milliseconds suggested to clients (SSE `retry`); needs `eventStore`. */
+  retryInterval?: number;
   /**
    * Stateful sessions without a request for this long are closed (clients then re-initialize).
    * Default 30 minutes.
@@ -99,6 +118,18 @@ const schema = z
       .max(1024 ** 3)
       .default(4 * 1024 * 1024),
     maxSessions: z.number().int().min(1).max(10_000_000).default(10_000),
+    maxSessionsPerApp: z.number().int().min(1).max(10_000_000).optional(),
+    eventStore: z
+      .custom<EventStore>(
+        (value) =>
+          typeof value === "object" &&
+          value !== null &&
+          typeof (value as EventStore).storeEvent === "function" &&
+          typeof (value as EventStore).replayEventsAfter === "function",
+        "must be an EventStore (storeEvent, replayEventsAfter), e.g. new MemoryEventStore()",
+      )
+      .optional(),
+    retryInterval: z.number().int().min(0).max(86_400_000).optional(),
     sessionIdleTimeoutMs: z
       .number()
       .int()
@@ -109,14 +140,62 @@ const schema = z
     onError: fn<(error: unknown, context: string) => void>().optional(),
     clock: fn<() => number>().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((options, context) => {
+    const perApp = options.maxSessionsPerApp;
+    if (perApp !== undefined && perApp > options.maxSessions) {
+      context.addIssue({
+        code: "custom",
+        path: ["maxSessionsPerApp"],
+        message: `must be at most maxSessions (${options.maxSessions})`,
+      });
+    }
+    if (options.eventStore !== undefined && options.mode !== "stateful") {
+      context.addIssue({
+        code: "custom",
+        path: ["eventStore"],
+        message: 'needs mode "stateful" (a stream is resumed within its session)',
+      });
+    }
+    if (options.retryInterval !== undefined && options.eventStore === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["retryInterval"],
+        message: "needs eventStore (the interval is sent with resumable streams only)",
+      });
+    }
+  })
+  .transform((options) => ({
+    ...options,
+    maxSessionsPerApp:
+      options.maxSessionsPerApp ??
+      Math.max(1, Math.min(1000, Math.floor(options.maxSessions / 10))),
+  }));
 
 /** Validated options, with defaults applied. */
 export type McpHandlerSettings = Readonly<z.output<typeof schema>>;
+
+/** A key-shaped probe: never authenticated, only run through the gate's URL cleaner. */
+const PROBE_KEY = `mgw_${"0".repeat(32)}`;
+
+/**
+ * The endpoint's path must be the gate's base path, or path keys are never found (every request
+ * would get "An API key is required"). The gate does not expose its base path, so ask its URL
+ * cleaner whether it strips a key from `<path>/mgw_…`.
+ */
+function checkPathMatchesGate(gate: Gate, path: string): void {
+  const base = path.replace(/\/+$/, "");
+  if (gate.cleanUrl(`${base}/${PROBE_KEY}`) === (base || "/")) return;
+  throw new TypeError(
+    `Invalid MCP handler options: path: "${path}" is not the gate's basePath (createGate({ basePath })): ` +
+      "keys in the URL path would never be found. Pass the same value to both.",
+  );
+}
 
 /** @throws TypeError naming the offending field. */
 export function parseMcpHandlerOptions(options: McpHandlerOptions): McpHandlerSettings {
   const result = schema.safeParse(options);
   if (!result.success) throw zodFieldError("MCP handler options", result.error);
+  checkPathMatchesGate(result.data.gate, result.data.path);
   return Object.freeze(result.data);
 }

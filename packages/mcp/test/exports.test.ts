@@ -5,6 +5,7 @@ describe("@mcpgate/mcp public surface", () => {
   it("exports exactly these names (a change here is a decision, not an accident)", () => {
     expect(Object.keys(mcp).sort()).toMatchInlineSnapshot(`
       [
+        "MemoryEventStore",
         "createMcpHandler",
       ]
     `);

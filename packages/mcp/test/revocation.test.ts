@@ -133,7 +133,7 @@ describe("stateful revocation", () => {
     const stream = await openStream(url, session);
     await local.handler.close();
     await stream.ended;
-    expect((await raw(url, { headers: session, body: ping })).status).toBe(404);
+    expect((await raw(url, { headers: session, body: ping })).status).toBe(503);
     await local.close();
   });
 });
