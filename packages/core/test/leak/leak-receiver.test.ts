@@ -147,6 +147,19 @@ describe("createLeakReceiver: a live leaked key", () => {
   });
 });
 
+describe("createLeakReceiver: concurrent deliveries", () => {
+  it("two deliveries of one report at once share one run: one revocation, one event, same answer", async () => {
+    const { gate, app, key, events, seen, post } = await setup();
+    const body = report(key);
+    const [a, b] = await Promise.all([post(signed(body)), post(signed(body))]);
+    expect(await a.text()).toBe(await b.text());
+    expect(await keyWorks(gate, key)).toBe(401);
+    await events.drained();
+    expect(seen).toHaveLength(1);
+    expect((await gate.getApp(app.id)).keyId).not.toBe(app.keyId);
+  });
+});
+
 describe("createLeakReceiver: tokens that are not live keys", () => {
   it("labels them false positives; non-key shapes never reach Argon2", async () => {
     const { post, calls } = await setup();
