@@ -125,6 +125,20 @@ const RULES: Record<McpgateErrorCode, Rule> = {
   app_not_found: { status: 404, error: "app_not_found", message: "No such app." },
   duplicate_key_id: { status: 409, error: "conflict", message: "Conflict; retry." },
   generation_conflict: { status: 409, error: "conflict", message: "Conflict; retry." },
+  // Signed webhooks (the leak receiver): no bearer challenge, the caller is not a key holder.
+  invalid_signature: {
+    status: 401,
+    error: "invalid_signature",
+    message: "The request signature is missing or invalid.",
+  },
+  payload_too_large: { status: 413, error: "payload_too_large", message: "The body is too large." },
+  malformed_payload: { status: 400, error: "malformed_payload", message: "The body is malformed." },
+  signing_keys_unavailable: {
+    status: 503,
+    error: "service_unavailable",
+    message: "Signature verification is temporarily unavailable; retry shortly.",
+    retryAfter: true,
+  },
   internal_error: INTERNAL,
 };
 

@@ -26,6 +26,10 @@ export type McpgateErrorCode =
   | "duplicate_key_id"
   | "generation_conflict"
   | "tool_not_allowed"
+  | "invalid_signature"
+  | "payload_too_large"
+  | "malformed_payload"
+  | "signing_keys_unavailable"
   | "internal_error";
 
 /**
@@ -331,6 +335,44 @@ export class ToolNotAllowedError extends McpgateError {
   }
 }
 
+/** Why a signed payload (a leak report) was refused. */
+export type InvalidSignatureReason = "missing" | "malformed" | "unknown_key" | "mismatch";
+
+/** A signed request (a secret-scanning leak report) is unsigned or its signature does not verify. */
+export class InvalidSignatureError extends McpgateError {
+  readonly code = "invalid_signature";
+  constructor(readonly reason: InvalidSignatureReason) {
+    super(`The request signature is invalid (${reason.replaceAll("_", " ")}).`);
+  }
+}
+
+/** A request body is larger than the configured limit. */
+export class PayloadTooLargeError extends McpgateError {
+  readonly code = "payload_too_large";
+  constructor(readonly limitBytes: number) {
+    super(`The request body exceeds ${limitBytes} bytes.`);
+  }
+}
+
+/** A request body is not the JSON document the endpoint accepts. */
+export class MalformedPayloadError extends McpgateError {
+  readonly code = "malformed_payload";
+  constructor(options?: { cause?: unknown }) {
+    super("The request body is malformed.", options);
+  }
+}
+
+/** The public keys that verify signed requests could not be fetched. */
+export class SigningKeysUnavailableError extends McpgateError {
+  readonly code = "signing_keys_unavailable";
+  constructor(
+    options?: { cause?: unknown },
+    readonly retryAfterSeconds = 5,
+  ) {
+    super("The signing keys are unavailable.", options);
+  }
+}
+
 /** Something failed that has no better code (a bug, or a dependency misbehaving). Answered as a bare 500. */
 export class InternalError extends McpgateError {
   readonly code = "internal_error";
@@ -360,4 +402,8 @@ export type AnyMcpgateError =
   | DuplicateKeyIdError
   | GenerationConflictError
   | ToolNotAllowedError
+  | InvalidSignatureError
+  | PayloadTooLargeError
+  | MalformedPayloadError
+  | SigningKeysUnavailableError
   | InternalError;

@@ -162,3 +162,9 @@ export async function createPGliteStore(options: PGliteStoreOptions): Promise<Po
     settings,
   );
 }
+export {
+  createPostgresAuditSink,
+  type AuditQuery,
+  type PostgresAuditSink,
+  type PostgresAuditSinkOptions,
+} from "./audit-sink.js";
