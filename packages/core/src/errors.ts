@@ -244,10 +244,12 @@ export class StoreUnavailableError extends McpgateError {
 export class CorruptRecordError extends McpgateError {
   readonly code = "corrupt_record";
   constructor(
-    readonly issues: readonly string[],
+    readonly issues: readonly string[] = [],
     readonly retryAfterSeconds = 60,
   ) {
-    super(`A record read from the store is invalid (${issues.join("; ")}).`);
+    super(
+      `A record read from the store is invalid (${Array.isArray(issues) ? issues.join("; ") : "unknown fields"}).`,
+    );
   }
 }
 

@@ -3,14 +3,14 @@
  * `<prefix>mcpgate_audit`, kept for a retention period, read back by app, type and time.
  */
 import { zodFieldError, type McpgateEvent, type McpgateEventType } from "@mcpgate/core";
-import type { Pool } from "pg";
+import type { PgPoolLike } from "./drivers.js";
 import { z } from "zod";
 import { quoteIdentifier } from "./executor.js";
 
 /** Options of {@link createPostgresAuditSink}. */
 export interface PostgresAuditSinkOptions {
   /** A `pg` pool; the sink borrows it and never ends it. */
-  pool: Pool;
+  pool: PgPoolLike;
   /** Prefix of the table and index names, as for the store. Default `""`. */
   tablePrefix?: string;
   /** Events older than this many days are deleted (checked every `purgeIntervalMs`). Default 90. */
@@ -57,7 +57,7 @@ export interface PostgresAuditSink {
 }
 
 const optionsSchema = z.strictObject({
-  pool: z.custom<Pool>(
+  pool: z.custom<PgPoolLike>(
     (value) => typeof value === "object" && value !== null && "query" in value,
     "Expected a pg Pool",
   ),
@@ -204,7 +204,7 @@ export function createPostgresAuditSink(options: PostgresAuditSinkOptions): Post
       if (q.data.since !== undefined) add("at >= ?", q.data.since);
       if (q.data.until !== undefined) add("at < ?", q.data.until);
       params.push(q.data.limit);
-      const result = await o.pool.query<{ event: McpgateEvent }>(
+      const result: { rows: { event: McpgateEvent }[] } = await o.pool.query(
         `SELECT event FROM ${table} ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
          ORDER BY at DESC, id DESC LIMIT $${params.length}`,
         params,

@@ -8,6 +8,8 @@
 /** Rows of one query, as both drivers resolve them. */
 interface QueryResultLike<Row> {
   rows: Row[];
+  /** Rows a write touched (pg sets it; `null` for some statements). */
+  rowCount?: number | null;
 }
 
 /** A client checked out of a `pg` pool. */

@@ -5,16 +5,21 @@
 import { hash } from "node:crypto";
 import { z } from "zod";
 
+/** One reported match, as parsed (written out, so zod's types stay out of the declarations). */
+export interface LeakMatch {
+  token: string;
+  type: string;
+  url?: string | undefined;
+  source?: string | undefined;
+}
+
 /** One reported match. */
-export const leakMatchSchema = z.object({
+const leakMatchSchema: z.ZodType<LeakMatch> = z.object({
   token: z.string().min(1).max(1024),
   type: z.string().min(1).max(256),
   url: z.string().max(4096).optional(),
   source: z.string().max(64).optional(),
 });
-
-/** One reported match, as parsed. */
-export type LeakMatch = z.infer<typeof leakMatchSchema>;
 
 /** The report: a non-empty JSON array of at most `maxTokens` matches. */
 export function leakReportSchema(maxTokens: number): z.ZodType<LeakMatch[]> {
