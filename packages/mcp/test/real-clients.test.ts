@@ -48,11 +48,21 @@ describe("real MCP clients", () => {
       timeout: 240_000,
     });
     clients = path.join(installed.stdout.trim(), "node_modules");
-    const located = await run("npx", ["-y", "-p", "node@24", "node", "-p", "process.execPath"], {
-      timeout: 120_000,
-      cwd: tmpdir(),
-    });
-    node24 = located.stdout.trim();
+    if (Number(process.versions.node.split(".")[0]) >= 22) {
+      node24 = process.execPath; // the suite itself runs on Node >= 22 (CI's Node 24 run)
+    } else {
+      // Without the npm_config_* variables of an enclosing `npx -c` / `pnpm` run: a nested npx
+      // reads them (`npm_config_call` makes it refuse the command line).
+      const clean = Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)),
+      );
+      const located = await run("npx", ["-y", "-p", "node@24", "node", "-p", "process.execPath"], {
+        timeout: 120_000,
+        cwd: tmpdir(),
+        env: clean,
+      });
+      node24 = located.stdout.trim();
+    }
     h = await startServer({ mode: "stateful" });
     const { key, app } = await h.gate.createApp({ name: "alpha", tools: ["echo"] });
     const { key: current } = await h.gate.regenerateKey(app.id);

@@ -347,12 +347,21 @@ describe.each(Object.entries(servers))("adapter conformance: %s", (name, start) 
     check(await call(`/mcp/${key}`), { status: 200, url: "/mcp" });
   });
 
-  it("a 64 KB header is refused (Node answers 431), never 2xx", async () => {
+  it("a 64 KB header is refused (Node answers 431, or resets while the client still sends), never 2xx", async () => {
     const big = "a".repeat(64 * 1024);
-    const withKey = await call(`/mcp/${keys.valid}`, { "x-big": big });
-    expect(withKey.status).toBe(431);
-    const asBearer = await call("/mcp", { authorization: `Bearer ${keys.valid}${big}` });
-    expect(asBearer.status).toBe(431);
+    // Node 24 may close the socket before the client has written the whole header: the client
+    // then sees ECONNRESET instead of reading the 431. Both are a refusal.
+    const outcome = (path: string, headers: Record<string, string>) =>
+      call(path, headers).then(
+        (reply) => reply.status,
+        (error: NodeJS.ErrnoException) => error.code,
+      );
+    expect([431, "ECONNRESET", "EPIPE"]).toContain(
+      await outcome(`/mcp/${keys.valid}`, { "x-big": big }),
+    );
+    expect([431, "ECONNRESET", "EPIPE"]).toContain(
+      await outcome("/mcp", { authorization: `Bearer ${keys.valid}${big}` }),
+    );
   });
 
   it("raw non-ASCII bytes in the path are refused by Node's parser (400), never 2xx", async () => {
