@@ -103,7 +103,7 @@ describe("redactKey: near-misses and ordinary text are kept", () => {
     `mg_${secret}`,
     `mgw ${secret}`,
     `mgw%5G${secret}`,
-    `mgw\\u005${secret}`,
+    `mgw\\u005G${secret.slice(1)}`, // `\u005` + F would be an escaped `_`: a real key
     `mgw&#95${secret}`,
     secret, // the secret without any prefix is indistinguishable from other random text
     `mgw_${secret.slice(0, 8)}`, // a key id alone is public
