@@ -119,18 +119,30 @@ export class Authenticator {
 
   /** The app for `key`, or a rejection with a coded error. */
   authenticate(key: string): Promise<App> {
-    if (!isKey(key)) return Promise.reject(malformed(key));
+    try {
+      return Promise.resolve(this.authenticateSync(key));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /**
+   * {@link authenticate} without a promise when no store read is needed: the app from the cache,
+   * or a coded error thrown when a memo refuses the key; a promise only on a cache miss.
+   */
+  authenticateSync(key: string): App | Promise<App> {
+    if (!isKey(key)) throw malformed(key);
     const digest = lookupDigest(key);
     const now = this.#s.clock();
     const cached = this.#positive.get(digest, now);
     if (cached !== undefined) {
       this.#s.onAdmit(cached);
-      return Promise.resolve(cached);
+      return cached;
     }
-    if (this.#unknown.get(digest, now) === true) return Promise.reject(invalidKey());
+    if (this.#unknown.get(digest, now) === true) throw invalidKey();
     const known = this.#tags.get(key.slice(KEY_PREFIX.length, KEY_ID_END), now);
     if (known !== undefined && !digestsEqual(known.tag, keyCheckTagOfDigest(digest)))
-      return Promise.reject(invalidKey());
+      throw invalidKey();
     return this.#admit(key, digest, 1);
   }
 
