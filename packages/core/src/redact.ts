@@ -298,35 +298,48 @@ export function redactRequest(
 ): void {
   if (typeof request.url === "string") request.url = redactUrl(request.url);
   if (typeof request.originalUrl === "string") request.originalUrl = redactUrl(request.originalUrl);
-  const keep = options.keep ?? [];
-  // `headers` and `rawHeaders` mostly hold the same values: redact each distinct value once.
-  const seen = new Map<string, string>();
-  const redact = (value: string): string => {
-    let redacted = seen.get(value);
-    if (redacted === undefined) {
-      redacted = redactKey(value);
-      seen.set(value, redacted);
-    }
-    return redacted;
-  };
-  const headers = request.headers;
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (keep.includes(name.toLowerCase())) continue;
-    if (typeof value === "string") {
-      const redacted = redact(value);
-      if (redacted !== value) headers[name] = redacted;
-    } else if (Array.isArray(value)) {
-      const redacted = value.map(redact);
-      if (redacted.some((item, i) => item !== value[i])) headers[name] = redacted;
-    }
-  }
+  const keep = options.keep ?? NOTHING_KEPT;
+  // `headers` and `rawHeaders` mostly hold the same values: a value that held a key is redacted
+  // once and remembered here (values without one are cheap to scan again).
+  const memo: string[] = [];
   const raw = request.rawHeaders;
   if (Array.isArray(raw)) {
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      if (!keep.includes((raw[i] ?? "").toLowerCase())) raw[i + 1] = redact(raw[i + 1] ?? "");
+      if (keep.length > 0 && keep.includes((raw[i] ?? "").toLowerCase())) continue;
+      const value = raw[i + 1] ?? "";
+      const redacted = redactMemo(value, memo);
+      if (redacted !== value) raw[i + 1] = redacted;
     }
   }
+  const headers = request.headers;
+  for (const name of Object.keys(headers)) {
+    if (keep.length > 0 && keep.includes(name.toLowerCase())) continue;
+    const value = headers[name];
+    if (typeof value === "string") {
+      const redacted = redactMemo(value, memo);
+      if (redacted !== value) headers[name] = redacted;
+    } else if (Array.isArray(value)) {
+      let copy: string[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i] ?? "";
+        const redacted = redactMemo(item, memo);
+        if (redacted !== item) (copy ??= [...value])[i] = redacted;
+      }
+      if (copy !== undefined) headers[name] = copy;
+    }
+  }
+}
+
+const NOTHING_KEPT: readonly string[] = [];
+
+/** {@link redactKey}, remembering in `memo` (pairs: value, redacted) each value that held a key. */
+function redactMemo(value: string, memo: string[]): string {
+  for (let i = 0; i < memo.length; i += 2) if (memo[i] === value) return memo[i + 1] ?? "";
+  const redacted = redactKey(value);
+  // Redacting is idempotent: the redacted value, met again (Node builds `headers` from the
+  // redacted `rawHeaders`), needs no second scan.
+  if (redacted !== value) memo.push(value, redacted, redacted, redacted);
+  return redacted;
 }
 
 /** Nested objects deeper than this are cut (a log line is not a heap dump). */
