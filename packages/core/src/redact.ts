@@ -7,7 +7,7 @@
  * the `mgw_` prefix, and inside base64 (Basic credentials). Every pass is linear in the input: a
  * bounded number of decoding rounds, each one left-to-right scan with fixed-length escapes.
  */
-import { KEY_ID_LENGTH, KEY_PREFIX } from "./key-format.js";
+import { KEY_ID_LENGTH, KEY_PREFIX, KEY_SECRET_LENGTH } from "./key-format.js";
 import { decodeRounds, hexDigit, inputIndex } from "./redact-decoding.js";
 
 /** A base64 run shorter than this cannot hold `mgw_` + more than a key id. */
@@ -210,7 +210,37 @@ function redactedBase64Run(run: string): string | null {
  * ```
  */
 export function redactKey(text: string): string {
-  return redactBase64(redactDecodings(text, ELLIPSIS));
+  return redactBearerKey(text) ?? redactBase64(redactDecodings(text, ELLIPSIS));
+}
+
+const BEARER = "bearer";
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/**
+ * The redaction of exactly `Bearer <key>` (scheme in any case, spaces or tabs around), which every
+ * authenticated header request's `Authorization` holds, in one short scan; `undefined` for any
+ * other text. It is what the general path gives for such a value: no escape and no base64 run can
+ * hide a key in it, so only the key itself is replaced.
+ */
+function redactBearerKey(text: string): string | undefined {
+  let i = 0;
+  while (i < text.length && isOws(text.charCodeAt(i))) i++;
+  for (let k = 0; k < BEARER.length; k++, i++) {
+    if ((text.charCodeAt(i) | 0x20) !== BEARER.charCodeAt(k)) return undefined;
+  }
+  const schemeEnd = i;
+  while (i < text.length && isOws(text.charCodeAt(i))) i++;
+  const keyEnd = i + KEY_PREFIX.length + KEY_SECRET_LENGTH;
+  if (i === schemeEnd || keyEnd > text.length || !prefixAt(text, i)) return undefined;
+  for (let k = i + KEY_PREFIX.length; k < keyEnd; k++) {
+    if (!isKeyChar(text.charCodeAt(k))) return undefined;
+  }
+  for (let k = keyEnd; k < text.length; k++) if (!isOws(text.charCodeAt(k))) return undefined;
+  const idStart = i + KEY_PREFIX.length;
+  return `${text.slice(0, i)}${KEY_PREFIX}${text.slice(idStart, idStart + KEY_ID_LENGTH)}${ELLIPSIS}${text.slice(keyEnd)}`;
 }
 
 /**
