@@ -467,8 +467,9 @@ export function createGate(options: GateOptions): Gate {
       open();
       const credential = extract(request);
       const app = authenticator.authenticateSync(credential.key);
-      if (!(app instanceof Promise)) return admitted(app, credential, mark);
-      return app.then((found) => admitted(found, credential, mark), refused);
+      if (app instanceof Promise)
+        return app.then((found) => admitted(found, credential, mark), refused);
+      return app instanceof Error ? refused(app) : admitted(app, credential, mark);
     } catch (caught) {
       return refused(caught);
     }
@@ -562,14 +563,11 @@ export function createGate(options: GateOptions): Gate {
     authenticate(key) {
       if (closing !== undefined) return Promise.reject(closedError());
       const mark = revocations.begin();
-      try {
-        const app = authenticator.authenticateSync(key);
-        return app instanceof Promise
-          ? app.then((found) => revocations.admit(found, mark))
-          : Promise.resolve(revocations.admit(app, mark));
-      } catch (error) {
-        return Promise.reject(error as Error);
-      }
+      const app = authenticator.authenticateSync(key);
+      if (app instanceof Promise) return app.then((found) => revocations.admit(found, mark));
+      return app instanceof Error
+        ? Promise.reject(app)
+        : Promise.resolve(revocations.admit(app, mark));
     },
 
     authenticateRequest(request) {
