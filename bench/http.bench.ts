@@ -8,6 +8,8 @@ import { spawn, spawnSync } from "node:child_process";
 import os from "node:os";
 import { createRequire } from "node:module";
 import { once } from "node:events";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import {
   createServer,
   type IncomingMessage,
@@ -45,7 +47,7 @@ interface Running {
   close(): Promise<void>;
 }
 
-interface Variant {
+export interface Variant {
   framework: string;
   name: string;
   /** The bare framework this variant is compared to. */
@@ -89,7 +91,7 @@ const nodeHandler: RequestListener = (_req, res) => {
   res.end(BODY);
 };
 
-const variants: Variant[] = [
+export const variants: Variant[] = [
   { framework: "node:http", name: "bare", bare: true, start: () => listenNode(nodeHandler) },
   {
     framework: "node:http",
@@ -186,14 +188,14 @@ interface Measurement {
 }
 
 /** wrk (C) on its own core when wrk and taskset exist; otherwise autocannon in this process. */
-interface LoadGenerator {
+export interface LoadGenerator {
   name: string;
   /** Pins the server child to a core (`taskset -c 0`), or `[]`. */
   serverPrefix: string[];
   run(url: string, authorization: string, seconds: number): Promise<Measurement>;
 }
 
-function commandExists(command: string): boolean {
+export function commandExists(command: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
 }
 
@@ -201,7 +203,7 @@ function commandExists(command: string): boolean {
  * wrk prints non-2xx/3xx counts but not the codes; every variant here answers one status, checked
  * once with fetch before the run, so "non-2xx" is reported with that status.
  */
-function wrkGenerator(): LoadGenerator {
+export function wrkGenerator(): LoadGenerator {
   return {
     name: `wrk on CPU 1, server on CPU 0, ${CONNECTIONS} connections, 1 thread`,
     serverPrefix: ["taskset", "-c", "0"],
@@ -238,7 +240,7 @@ function wrkGenerator(): LoadGenerator {
   };
 }
 
-function autocannonGenerator(): LoadGenerator {
+export function autocannonGenerator(): LoadGenerator {
   return {
     name: `autocannon in the bench process (shares the cores with the server: ratios are rough), ${CONNECTIONS} connections`,
     serverPrefix: [],
@@ -264,12 +266,14 @@ function median(values: number[]): number {
     : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
 }
 
-interface ServersReady {
+export interface ServersReady {
   key: string;
   urls: string[];
 }
 
-const SERVER_ROLE = "MCPGATE_HTTP_BENCH_SERVERS";
+export const SERVER_ROLE = "MCPGATE_HTTP_BENCH_SERVERS";
+/** Comma-separated indices of {@link variants} the server child starts (default: all). */
+export const SERVER_ONLY = "MCPGATE_HTTP_BENCH_ONLY";
 
 /** The child process: every variant's server, on one event loop the load generator does not share. */
 async function serveAll(): Promise<void> {
@@ -280,10 +284,31 @@ async function serveAll(): Promise<void> {
   });
   const { key } = await gate.createApp({ name: "bench" });
   await gate.authenticate(key); // the cached path is what is measured
-  const servers = await Promise.all(variants.map((variant) => variant.start(gate, key)));
+  const only = process.env[SERVER_ONLY]?.split(",").map(Number);
+  const chosen = only ? variants.filter((_, i) => only.includes(i)) : variants;
+  const servers = await Promise.all(chosen.map((variant) => variant.start(gate, key)));
   const ready: ServersReady = { key, urls: servers.map((server) => server.url) };
   process.send?.(ready);
+  process.on("message", (message: ProfileCommand) => void profileCommand(message));
   process.once("disconnect", () => process.exit(0));
+}
+
+/** `pnpm bench profile`: a CPU profile of the server between two messages (warm-up left out). */
+export type ProfileCommand = { profile: "start" } | { profile: "stop"; file: string };
+let profiler: Session | undefined;
+async function profileCommand(message: ProfileCommand): Promise<void> {
+  if (message.profile === "start") {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.setSamplingInterval", { interval: 100 });
+    await profiler.post("Profiler.start");
+  } else if (profiler !== undefined) {
+    const { profile } = await profiler.post("Profiler.stop");
+    writeFileSync(message.file, JSON.stringify(profile));
+    profiler.disconnect();
+    process.send?.({ profiled: message.file });
+  }
 }
 if (process.env[SERVER_ROLE] === "1") await serveAll();
 

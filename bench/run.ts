@@ -9,6 +9,7 @@ import { keysBench } from "./keys.bench.js";
 import { mcpBench } from "./mcp.bench.js";
 import { mcpMemoryBench } from "./mcp-memory.bench.js";
 import { postgresBench } from "./postgres.bench.js";
+import { profileBench } from "./profile.js";
 import { threadpoolBench } from "./threadpool.bench.js";
 
 const suites: Record<string, () => Promise<void>> = {
@@ -20,12 +21,17 @@ const suites: Record<string, () => Promise<void>> = {
   "mcp-memory": mcpMemoryBench,
   threadpool: threadpoolBench,
 };
+/** Run only when named: `pnpm bench profile <adapter> [401]` (see profile.ts). */
+const onDemand: Record<string, () => Promise<void>> = { profile: profileBench };
 
 const wanted = process.argv.slice(2);
+const demanded = onDemand[wanted[0] ?? ""];
 console.log(
   `# @mcpgate benchmarks — Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}`,
 );
-for (const [name, run] of Object.entries(suites)) {
-  if (wanted.length > 0 && !wanted.includes(name)) continue;
-  await run();
-}
+if (demanded) await demanded();
+else
+  for (const [name, run] of Object.entries(suites)) {
+    if (wanted.length > 0 && !wanted.includes(name)) continue;
+    await run();
+  }

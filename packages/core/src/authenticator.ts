@@ -39,6 +39,9 @@ const KEY_ID_END = KEY_PREFIX.length + KEY_ID_LENGTH;
 const INVALID_KEY = withoutStack(() => new InvalidKeyError());
 const invalidKey = (): InvalidKeyError => copyError(INVALID_KEY);
 
+/** A refusal {@link Authenticator.authenticateSync} answers without a store read. */
+export type Refusal = MalformedKeyError | InvalidKeyError;
+
 /** Why `input` is not a key (`malformed_key`; answered over HTTP exactly like `invalid_key`). */
 const malformed = (input: unknown): MalformedKeyError => withoutStack(() => diagnoseKey(input));
 
@@ -119,18 +122,28 @@ export class Authenticator {
 
   /** The app for `key`, or a rejection with a coded error. */
   authenticate(key: string): Promise<App> {
-    if (!isKey(key)) return Promise.reject(malformed(key));
+    const answer = this.authenticateSync(key);
+    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+  }
+
+  /**
+   * {@link authenticate} without a promise when no store read is needed: the app from the cache,
+   * or the coded error when a memo refuses the key (returned, not thrown: a throw costs more than
+   * the rest of the refusal); a promise only on a cache miss.
+   */
+  authenticateSync(key: string): App | Promise<App> | Refusal {
+    if (!isKey(key)) return malformed(key);
     const digest = lookupDigest(key);
     const now = this.#s.clock();
     const cached = this.#positive.get(digest, now);
     if (cached !== undefined) {
       this.#s.onAdmit(cached);
-      return Promise.resolve(cached);
+      return cached;
     }
-    if (this.#unknown.get(digest, now) === true) return Promise.reject(invalidKey());
+    if (this.#unknown.get(digest, now) === true) return invalidKey();
     const known = this.#tags.get(key.slice(KEY_PREFIX.length, KEY_ID_END), now);
     if (known !== undefined && !digestsEqual(known.tag, keyCheckTagOfDigest(digest)))
-      return Promise.reject(invalidKey());
+      return invalidKey();
     return this.#admit(key, digest, 1);
   }
 

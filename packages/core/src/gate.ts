@@ -446,6 +446,35 @@ export function createGate(options: GateOptions): Gate {
     if (flushTimer !== undefined) lastUsed.set(app.id, clock());
   }
 
+  function refused(caught: unknown): AuthResult {
+    const error = isMcpgateError(caught) ? caught : new InternalError({ cause: caught });
+    if (error.code === "internal_error") onError(caught, "authenticate");
+    return { ok: false, error, challenge: challenger(error) };
+  }
+
+  function admitted(app: App, credential: Credential, mark: number): AuthResult {
+    const { source, url } = credential;
+    return {
+      ok: true,
+      app: revocations.admit(app, mark),
+      credential: { source, url, keyId: app.keyId },
+    };
+  }
+
+  function authenticateRequestSync(request: RequestLike): AuthResult | Promise<AuthResult> {
+    const mark = revocations.begin();
+    try {
+      open();
+      const credential = extract(request);
+      const app = authenticator.authenticateSync(credential.key);
+      if (app instanceof Promise)
+        return app.then((found) => admitted(found, credential, mark), refused);
+      return app instanceof Error ? refused(app) : admitted(app, credential, mark);
+    } catch (caught) {
+      return refused(caught);
+    }
+  }
+
   const gate: Gate = {
     async createApp(input) {
       open();
@@ -534,21 +563,15 @@ export function createGate(options: GateOptions): Gate {
     authenticate(key) {
       if (closing !== undefined) return Promise.reject(closedError());
       const mark = revocations.begin();
-      return authenticator.authenticate(key).then((app) => revocations.admit(app, mark));
+      const app = authenticator.authenticateSync(key);
+      if (app instanceof Promise) return app.then((found) => revocations.admit(found, mark));
+      return app instanceof Error
+        ? Promise.reject(app)
+        : Promise.resolve(revocations.admit(app, mark));
     },
 
-    async authenticateRequest(request) {
-      const mark = revocations.begin();
-      try {
-        open();
-        const { key, source, url } = extract(request);
-        const app = revocations.admit(await authenticator.authenticate(key), mark);
-        return { ok: true, app, credential: { source, url, keyId: app.keyId } };
-      } catch (caught) {
-        const error = isMcpgateError(caught) ? caught : new InternalError({ cause: caught });
-        if (error.code === "internal_error") onError(caught, "authenticate");
-        return { ok: false, error, challenge: challenger(error) };
-      }
+    authenticateRequest(request) {
+      return Promise.resolve(authenticateRequestSync(request));
     },
 
     isCurrent(app) {
@@ -577,10 +600,34 @@ export function createGate(options: GateOptions): Gate {
     },
   };
   authenticators.set(gate, authenticator);
+  fastPaths.set(gate.authenticateRequest, authenticateRequestSync);
   return Object.freeze(gate);
 }
 
 const authenticators = new WeakMap<Gate, Authenticator>();
+/** A gate's own `authenticateRequest` → the same answer without a promise when it can. */
+const fastPaths = new WeakMap<Gate["authenticateRequest"], AuthenticateRequestFast>();
+type AuthenticateRequestFast = (request: RequestLike) => AuthResult | Promise<AuthResult>;
+
+/**
+ * `gate.authenticateRequest(request)` for adapters' hot path: the result itself, without a promise
+ * or a microtask, when no store read is needed (a cached key, a memoized refusal, a request refused
+ * before any lookup); a promise that never rejects otherwise. A gate whose `authenticateRequest`
+ * was replaced (a wrapper that logs or instruments) is called as it is, so the wrapper still runs.
+ *
+ * @example
+ * ```ts
+ * const answer = authenticateRequestFast(gate, req);
+ * const result = answer instanceof Promise ? await answer : answer;
+ * ```
+ */
+export function authenticateRequestFast(
+  gate: Gate,
+  request: RequestLike,
+): AuthResult | Promise<AuthResult> {
+  const fast = fastPaths.get(gate.authenticateRequest);
+  return fast === undefined ? gate.authenticateRequest(request) : fast(request);
+}
 
 /**
  * True when `value` was made by {@link createGate} (in this or another copy of @mcpgate/core, as

@@ -101,6 +101,7 @@ export {
 export type { KeyReplacement, ListQuery, Store, StoreEvent } from "./store.js";
 export { MemoryStore, type MemoryStoreOptions } from "./memory-store.js";
 export {
+  authenticateRequestFast,
   createGate,
   isGate,
   type AppPage,

@@ -7,7 +7,7 @@
  * the `mgw_` prefix, and inside base64 (Basic credentials). Every pass is linear in the input: a
  * bounded number of decoding rounds, each one left-to-right scan with fixed-length escapes.
  */
-import { KEY_ID_LENGTH, KEY_PREFIX } from "./key-format.js";
+import { KEY_ID_LENGTH, KEY_PREFIX, KEY_SECRET_LENGTH } from "./key-format.js";
 import { decodeRounds, hexDigit, inputIndex } from "./redact-decoding.js";
 
 /** A base64 run shorter than this cannot hold `mgw_` + more than a key id. */
@@ -210,7 +210,37 @@ function redactedBase64Run(run: string): string | null {
  * ```
  */
 export function redactKey(text: string): string {
-  return redactBase64(redactDecodings(text, ELLIPSIS));
+  return redactBearerKey(text) ?? redactBase64(redactDecodings(text, ELLIPSIS));
+}
+
+const BEARER = "bearer";
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/**
+ * The redaction of exactly `Bearer <key>` (scheme in any case, spaces or tabs around), which every
+ * authenticated header request's `Authorization` holds, in one short scan; `undefined` for any
+ * other text. It is what the general path gives for such a value: no escape and no base64 run can
+ * hide a key in it, so only the key itself is replaced.
+ */
+function redactBearerKey(text: string): string | undefined {
+  let i = 0;
+  while (i < text.length && isOws(text.charCodeAt(i))) i++;
+  for (let k = 0; k < BEARER.length; k++, i++) {
+    if ((text.charCodeAt(i) | 0x20) !== BEARER.charCodeAt(k)) return undefined;
+  }
+  const schemeEnd = i;
+  while (i < text.length && isOws(text.charCodeAt(i))) i++;
+  const keyEnd = i + KEY_PREFIX.length + KEY_SECRET_LENGTH;
+  if (i === schemeEnd || keyEnd > text.length || !prefixAt(text, i)) return undefined;
+  for (let k = i + KEY_PREFIX.length; k < keyEnd; k++) {
+    if (!isKeyChar(text.charCodeAt(k))) return undefined;
+  }
+  for (let k = keyEnd; k < text.length; k++) if (!isOws(text.charCodeAt(k))) return undefined;
+  const idStart = i + KEY_PREFIX.length;
+  return `${text.slice(0, i)}${KEY_PREFIX}${text.slice(idStart, idStart + KEY_ID_LENGTH)}${ELLIPSIS}${text.slice(keyEnd)}`;
 }
 
 /**
@@ -298,35 +328,48 @@ export function redactRequest(
 ): void {
   if (typeof request.url === "string") request.url = redactUrl(request.url);
   if (typeof request.originalUrl === "string") request.originalUrl = redactUrl(request.originalUrl);
-  const keep = options.keep ?? [];
-  // `headers` and `rawHeaders` mostly hold the same values: redact each distinct value once.
-  const seen = new Map<string, string>();
-  const redact = (value: string): string => {
-    let redacted = seen.get(value);
-    if (redacted === undefined) {
-      redacted = redactKey(value);
-      seen.set(value, redacted);
-    }
-    return redacted;
-  };
-  const headers = request.headers;
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (keep.includes(name.toLowerCase())) continue;
-    if (typeof value === "string") {
-      const redacted = redact(value);
-      if (redacted !== value) headers[name] = redacted;
-    } else if (Array.isArray(value)) {
-      const redacted = value.map(redact);
-      if (redacted.some((item, i) => item !== value[i])) headers[name] = redacted;
-    }
-  }
+  const keep = options.keep ?? NOTHING_KEPT;
+  // `headers` and `rawHeaders` mostly hold the same values: a value that held a key is redacted
+  // once and remembered here (values without one are cheap to scan again).
+  const memo: string[] = [];
   const raw = request.rawHeaders;
   if (Array.isArray(raw)) {
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      if (!keep.includes((raw[i] ?? "").toLowerCase())) raw[i + 1] = redact(raw[i + 1] ?? "");
+      if (keep.length > 0 && keep.includes((raw[i] ?? "").toLowerCase())) continue;
+      const value = raw[i + 1] ?? "";
+      const redacted = redactMemo(value, memo);
+      if (redacted !== value) raw[i + 1] = redacted;
     }
   }
+  const headers = request.headers;
+  for (const name of Object.keys(headers)) {
+    if (keep.length > 0 && keep.includes(name.toLowerCase())) continue;
+    const value = headers[name];
+    if (typeof value === "string") {
+      const redacted = redactMemo(value, memo);
+      if (redacted !== value) headers[name] = redacted;
+    } else if (Array.isArray(value)) {
+      let copy: string[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i] ?? "";
+        const redacted = redactMemo(item, memo);
+        if (redacted !== item) (copy ??= [...value])[i] = redacted;
+      }
+      if (copy !== undefined) headers[name] = copy;
+    }
+  }
+}
+
+const NOTHING_KEPT: readonly string[] = [];
+
+/** {@link redactKey}, remembering in `memo` (pairs: value, redacted) each value that held a key. */
+function redactMemo(value: string, memo: string[]): string {
+  for (let i = 0; i < memo.length; i += 2) if (memo[i] === value) return memo[i + 1] ?? "";
+  const redacted = redactKey(value);
+  // Redacting is idempotent: the redacted value, met again (Node builds `headers` from the
+  // redacted `rawHeaders`), needs no second scan.
+  if (redacted !== value) memo.push(value, redacted, redacted, redacted);
+  return redacted;
 }
 
 /** Nested objects deeper than this are cut (a log line is not a heap dump). */

@@ -40,6 +40,7 @@ describe("@mcpgate/core public surface", () => {
         "StoreUnavailableError",
         "ToolNotAllowedError",
         "authenticateFetchRequest",
+        "authenticateRequestFast",
         "challengeResponse",
         "clientSnippets",
         "containsKey",

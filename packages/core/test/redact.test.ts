@@ -60,6 +60,29 @@ describe("redactKey", () => {
   });
 });
 
+describe("redactKey of an Authorization value (its fast path)", () => {
+  const ows = fc.stringMatching(/^[ \t]{0,3}$/);
+  const scheme = fc.constantFrom("Bearer", "bearer", "BEARER", "bEaReR");
+  const key = fc.oneof(
+    fc.constant("").map(() => generateKey()),
+    fc.constant("").map(() => `MGW_${generateKey().slice(4)}`),
+    fc.constant("").map(() => generateKey().slice(0, 35)),
+    fc.constant("").map(() => `${generateKey()}x`),
+    fc.constant("").map(() => `${generateKey().slice(0, 20)}%41${generateKey().slice(23)}`),
+  );
+  it("gives what the general path gives (a leading '(' routes a value through it)", () => {
+    fc.assert(
+      fc.property(ows, scheme, ows, key, ows, (before, bearer, gap, k, after) => {
+        const value = `${before}${bearer}${gap}${k}${after}`;
+        expect(redactKey(value)).toBe(redactKey(`(${value}`).slice(1));
+        if (gap !== "" && /^mgw_[A-Za-z0-9]{32}$/i.test(k)) {
+          expect(redactKey(value)).toBe(`${before}${bearer}${gap}mgw_${k.slice(4, 12)}…${after}`);
+        }
+      }),
+    );
+  });
+});
+
 describe("redactUrl", () => {
   it("redacts keys in the path and in the query", () => {
     const a = generateKey();

@@ -1,7 +1,16 @@
 /**
  * @mcpgate/express: MCPGate API-key auth as Express 4/5 middleware.
  */
-import { isGate, redactRequest, redactUrl, toAuthInfo, type App, type Gate } from "@mcpgate/core";
+import {
+  authenticateRequestFast,
+  isGate,
+  redactRequest,
+  redactUrl,
+  toAuthInfo,
+  type App,
+  type AuthResult,
+  type Gate,
+} from "@mcpgate/core";
 import type { Request, RequestHandler, Response } from "express";
 
 /**
@@ -64,14 +73,8 @@ function relativeUrl(fullUrl: string, baseUrl: string): string {
 export function mcpgate(gate: Gate): RequestHandler {
   if (!isGate(gate)) throw new TypeError("mcpgate: gate must be a Gate from createGate()");
 
-  /** Resolves `true` when the request may go on; otherwise the challenge has been written. */
-  async function authenticate(req: Request, res: Response): Promise<boolean> {
-    // A mounted middleware sees a relative req.url; the key and the base path are in the full URL.
-    const result = await gate.authenticateRequest({
-      url: req.originalUrl,
-      headers: req.headers,
-      rawHeaders: req.rawHeaders,
-    });
+  /** `true` when the request may go on; otherwise the challenge has been written. */
+  function settle(req: Request, res: Response, result: AuthResult): boolean {
     if (result.ok && result.credential.source === "path") {
       req.url = relativeUrl(result.credential.url, req.baseUrl);
       req.originalUrl = result.credential.url;
@@ -88,11 +91,31 @@ export function mcpgate(gate: Gate): RequestHandler {
     return true;
   }
 
-  // Express 4 ignores rejected promises: settle every outcome here.
+  // A cached key (or a memoized refusal) is settled synchronously: no promise, no microtask.
+  // Express 4 ignores rejected promises: every outcome is settled here.
   return (req, res, next) => {
-    authenticate(req, res).then((ok) => {
-      if (ok) next();
-    }, next);
+    // A mounted middleware sees a relative req.url; the key and the base path are in the full URL.
+    const answer = authenticateRequestFast(gate, {
+      url: req.originalUrl,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+    });
+    if (answer instanceof Promise) {
+      answer
+        .then((result) => settle(req, res, result))
+        .then((ok) => {
+          if (ok) next();
+        }, next);
+      return;
+    }
+    let ok: boolean;
+    try {
+      ok = settle(req, res, answer);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (ok) next();
   };
 }
 

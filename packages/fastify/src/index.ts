@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import {
+  authenticateRequestFast,
   isGate,
   redactFields,
   redactKey,
@@ -12,6 +13,8 @@ import {
   toAuthInfo,
   zodFieldError,
   type App,
+  type AuthResult,
+  type Challenge,
   type Gate,
   type McpgateAuthInfo,
 } from "@mcpgate/core";
@@ -195,13 +198,18 @@ const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, option
   if (!parsed.success) throw zodFieldError("@mcpgate/fastify options", parsed.error);
   const { gate, decorateOnly } = parsed.data;
 
-  async function verifyMcpgate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  function authenticate(request: FastifyRequest): AuthResult | Promise<AuthResult> {
     const raw = request.raw;
-    const result = await gate.authenticateRequest({
+    return authenticateRequestFast(gate, {
       url: urlsBeforeRewrite.get(raw) ?? raw.url,
       headers: raw.headers,
       rawHeaders: raw.rawHeaders,
     });
+  }
+
+  /** Attaches the principal, or returns the challenge to answer; the request is clean after it. */
+  function settle(request: FastifyRequest, result: AuthResult): Challenge | undefined {
+    const raw = request.raw;
     if (result.ok && result.credential.source === "path") {
       raw.url = result.credential.url;
       // Set by Fastify when rewriteUrl is configured; it still holds the key.
@@ -210,20 +218,49 @@ const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, option
     // No key is left in the URLs or any header (request.headers is raw.headers), for what runs
     // next and for anything that logs the request later.
     redactRequest(raw as IncomingMessage & { originalUrl?: string });
-    if (!result.ok) {
-      const { status, headers, body } = result.challenge;
-      if (decorateOnly) {
-        throw Object.assign(new Error(body.message), {
-          statusCode: status,
-          headers,
-          code: body.error,
-        });
-      }
-      void reply.code(status).headers(headers).send(body);
-      return;
-    }
+    if (!result.ok) return result.challenge;
     request.auth = toAuthInfo(result.app);
     request.mcpgate = result.app;
+    return undefined;
+  }
+
+  async function verifyMcpgate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const challenge = settle(request, await authenticate(request));
+    if (challenge === undefined) return;
+    const { status, headers, body } = challenge;
+    if (decorateOnly) {
+      throw Object.assign(new Error(body.message), {
+        statusCode: status,
+        headers,
+        code: body.error,
+      });
+    }
+    void reply.code(status).headers(headers).send(body);
+  }
+
+  /**
+   * The `onRequest` hook: callback style, so a cached key (or a memoized refusal) costs no promise
+   * and no microtask. After a challenge is sent, `done` is not called (Fastify's rule for hooks
+   * that reply).
+   */
+  function onRequest(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) {
+    const answer = authenticate(request);
+    if (answer instanceof Promise) {
+      answer.then((result) => proceed(request, reply, result, done)).catch(done);
+    } else {
+      proceed(request, reply, answer, done);
+    }
+  }
+
+  function proceed(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    result: AuthResult,
+    done: (error?: Error) => void,
+  ): void {
+    const challenge = settle(request, result);
+    if (challenge === undefined) done();
+    else void reply.code(challenge.status).headers(challenge.headers).send(challenge.body);
   }
 
   if (!fastify.hasRequestDecorator("mcpgate")) {
@@ -233,10 +270,14 @@ const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, option
   fastify.decorate("verifyMcpgate", verifyMcpgate);
   // Fastify's own error bodies (404 "Route … not found", 400 bad URL, parser errors) may quote the
   // request; whatever produced them, an error body leaves without a key.
-  fastify.addHook("onSend", async (_request, reply, payload) =>
-    reply.statusCode >= 400 && typeof payload === "string" ? redactKey(payload) : payload,
-  );
-  if (!decorateOnly) fastify.addHook("onRequest", verifyMcpgate);
+  // Callback style: no promise per response.
+  fastify.addHook("onSend", (_request, reply, payload, done) => {
+    done(
+      null,
+      reply.statusCode >= 400 && typeof payload === "string" ? redactKey(payload) : payload,
+    );
+  });
+  if (!decorateOnly) fastify.addHook("onRequest", onRequest);
 };
 
 /**

@@ -3,11 +3,13 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
+  authenticateRequestFast,
   isGate,
   redactRequest,
   toAuthInfo,
   zodFieldError,
   type App,
+  type AuthResult,
   type Challenge,
   type Gate,
   type McpgateAuthInfo,
@@ -67,6 +69,15 @@ const optionsSchema = z
   })
   .strict();
 
+/** Whether a handler returned something to wait for (what `await` would follow). */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
 /**
  * Writes core's challenge (status, `WWW-Authenticate`, `Retry-After`, small JSON body).
  *
@@ -124,21 +135,32 @@ export function withMcpgate<Request extends IncomingMessage = IncomingMessage>(
       else writeChallenge(res, gate.challenge(error));
     });
 
-  async function serve(req: Request, res: ServerResponse): Promise<void> {
-    const result = await gate.authenticateRequest(req);
+  /** Everything after authentication; returns what the handler returned (maybe a promise). */
+  function proceed(req: Request, res: ServerResponse, result: AuthResult): unknown {
     if (result.ok) req.url = result.credential.url;
     // From here on no key is left in the URL or any header, for the handler and for loggers that
     // read the request when the response finishes.
     redactRequest(req);
     if (!result.ok) return writeChallenge(res, result.challenge);
-    const authenticated = Object.assign(req, {
-      auth: toAuthInfo(result.app),
-      mcpgate: result.app,
-    });
-    await handler(authenticated, res);
+    const authenticated = req as AuthenticatedRequest<Request>;
+    authenticated.auth = toAuthInfo(result.app);
+    authenticated.mcpgate = result.app;
+    return handler(authenticated, res);
   }
 
+  // A cached key (or a memoized refusal) is answered synchronously: no promise, no microtask.
   return (req, res) => {
-    serve(req, res).catch((error: unknown) => onHandlerError(error, req, res));
+    try {
+      const answer = authenticateRequestFast(gate, req);
+      const outcome =
+        answer instanceof Promise
+          ? answer.then((result) => proceed(req, res, result))
+          : proceed(req, res, answer);
+      if (isThenable(outcome)) {
+        Promise.resolve(outcome).catch((error: unknown) => onHandlerError(error, req, res));
+      }
+    } catch (error) {
+      onHandlerError(error, req, res);
+    }
   };
 }

@@ -29,6 +29,24 @@ afterAll(async () => {
 });
 
 describe("withMcpgate", () => {
+  it("runs the handler of a cached key in the request's own turn (no promise, no microtask)", async () => {
+    await gate.authenticate(key);
+    let before: boolean | undefined;
+    let microtaskRan = false;
+    const protectedHandler = withMcpgate(gate, (_req, res) => {
+      before = microtaskRan;
+      res.end("ok");
+    });
+    const url = await serve((req, res) => {
+      microtaskRan = false;
+      queueMicrotask(() => (microtaskRan = true));
+      protectedHandler(req, res);
+    });
+    const res = await fetch(`${url}/mcp/${key}`);
+    expect(await res.text()).toBe("ok");
+    expect(before).toBe(false);
+  });
+
   it("answers a bare 500 when the handler rejects, without its message", async () => {
     const url = await serve(
       withMcpgate(gate, async () => {
