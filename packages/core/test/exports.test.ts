@@ -70,6 +70,7 @@ describe("@mcpgate/core public surface", () => {
         "redactRequest",
         "redactSpanAttributes",
         "redactUrl",
+        "telemetryOf",
         "toAuthInfo",
         "toChallenge",
         "toJsonRpcErrorBody",

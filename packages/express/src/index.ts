@@ -71,6 +71,7 @@ export function mcpgate(gate: Gate): RequestHandler {
       url: req.originalUrl,
       headers: req.headers,
       rawHeaders: req.rawHeaders,
+      socket: req.socket,
     });
     if (result.ok && result.credential.source === "path") {
       req.url = relativeUrl(result.credential.url, req.baseUrl);

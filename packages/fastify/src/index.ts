@@ -201,6 +201,7 @@ const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, option
       url: urlsBeforeRewrite.get(raw) ?? raw.url,
       headers: raw.headers,
       rawHeaders: raw.rawHeaders,
+      socket: raw.socket,
     });
     if (result.ok && result.credential.source === "path") {
       raw.url = result.credential.url;
