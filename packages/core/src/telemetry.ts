@@ -17,6 +17,7 @@ import {
 } from "./events.js";
 import type { KeyHasher } from "./hashing.js";
 import { isKey, KEY_ID_LENGTH, KEY_PREFIX } from "./key-format.js";
+import { redactKey } from "./redact.js";
 import {
   OTEL_NAMES,
   observeQueueDepth,
@@ -105,6 +106,15 @@ export interface RefusalInfo {
 }
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/** Longest tool name reported; MCP names are at most 128 characters. */
+const MAX_TOOL_NAME = 128;
+
+/**
+ * A tool name as the client sent it is untrusted: a refused call may name anything, a key
+ * included. Redacted (whole, before it is cut), then bounded.
+ */
+const toolLabel = (tool: string): string => redactKey(tool).slice(0, MAX_TOOL_NAME);
 
 function keyIdOf(key: string | undefined): string | undefined {
   return key !== undefined && isKey(key)
@@ -244,7 +254,8 @@ export function createReporter(options: {
       };
     },
 
-    toolCalled(app, tool, startedAt, outcome) {
+    toolCalled(app, name, startedAt, outcome) {
+      const tool = toolLabel(name);
       const endedAt = performance.now();
       emit({
         type: "tool.called",
@@ -257,7 +268,8 @@ export function createReporter(options: {
       toolTelemetry(app, tool, outcome, startedAt, endedAt);
     },
 
-    toolRefused(app, tool, reason) {
+    toolRefused(app, name, reason) {
+      const tool = toolLabel(name);
       emit({ type: "tool.refused", appId: app.id, keyId: app.keyId, tool, reason });
       const now = performance.now();
       toolTelemetry(app, tool, "refused", now, now, reason);
