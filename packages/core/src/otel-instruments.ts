@@ -39,9 +39,10 @@ export interface Instruments {
 /** Loads an optional module by name; `undefined` when it is not installed. @internal */
 export function loadOptional<T>(name: string): T | undefined {
   try {
-    // CommonJS build: the module's own `require`; ES modules: one made for this file.
-    const load = typeof require === "function" ? require : createRequire(import.meta.url);
-    return load(name) as T;
+    // CommonJS build: this file's path; ES modules: its URL. (Not `require` itself: bundlers
+    // replace it in ES module output with a stub that throws.)
+    const from = typeof __filename === "string" ? __filename : import.meta.url;
+    return createRequire(from)(name) as T;
   } catch {
     return undefined;
   }
