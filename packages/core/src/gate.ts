@@ -41,7 +41,6 @@ import { parseStoredRecord } from "./stored-record.js";
 import { STORE_METHODS, type ListQuery, type Store, type StoreEvent } from "./store.js";
 import {
   createReporter,
-  type AuthReport,
   type ClientAddressOption,
   type GateReporter,
   type GateTelemetry,
@@ -610,33 +609,36 @@ export function createGate(options: GateOptions): Gate {
     async authenticateRequest(request) {
       const mark = revocations.begin();
       // Measured only when someone listens (a getter and a comparison otherwise).
-      const report: AuthReport | undefined = reporter.active
-        ? { startedAt: performance.now(), cacheHit: false, source: undefined, key: undefined }
-        : undefined;
+      const observed = reporter.active;
+      const startedAt = observed ? performance.now() : 0;
+      let key: string | undefined;
+      let source: Credential["source"] | undefined;
+      let cacheHit = false;
       try {
         open();
-        const { key, source, url } = extract(request);
+        const credential = extract(request);
+        ({ key, source } = credential);
         admittedNow = false;
         const verifying = authenticator.authenticate(key);
-        if (report !== undefined) {
-          report.cacheHit = admittedNow;
-          report.source = source;
-          report.key = key;
-        }
+        cacheHit = admittedNow;
         const app = revocations.admit(await verifying, mark);
-        if (report !== undefined) reporter.authenticated(request, report, app);
-        return { ok: true, app, credential: { source, url, keyId: app.keyId } };
+        if (observed) reporter.authenticated(request, { startedAt, cacheHit, source, key }, app);
+        return { ok: true, app, credential: { source, url: credential.url, keyId: app.keyId } };
       } catch (caught) {
         const error = isMcpgateError(caught) ? caught : new InternalError({ cause: caught });
         if (error.code === "internal_error") onError(caught, "authenticate");
         const challenge = challenger(error);
-        if (report !== undefined) {
+        if (observed) {
           const { retryAfterSeconds } = error as { retryAfterSeconds?: number };
-          reporter.refused(request, report, {
-            code: error.code,
-            status: challenge.status,
-            ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-          });
+          reporter.refused(
+            request,
+            { startedAt, cacheHit, source, key },
+            {
+              code: error.code,
+              status: challenge.status,
+              ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+            },
+          );
         }
         return { ok: false, error, challenge };
       }
