@@ -7,6 +7,10 @@ import { Bench } from "tinybench";
 export interface Task {
   name: string;
   fn: () => unknown;
+  /** Runs once before the task is measured (e.g. registers a global provider). */
+  beforeAll?: () => void | Promise<void>;
+  /** Runs once after it (undoes `beforeAll`). */
+  afterAll?: () => void | Promise<void>;
 }
 
 export interface GroupOptions {
@@ -32,7 +36,13 @@ export async function compare(
     iterations: options.iterations ?? 10,
     warmup: true,
   });
-  for (const task of [baseline, ...others]) bench.add(task.name, task.fn);
+  for (const task of [baseline, ...others]) {
+    const hooks = {
+      ...(task.beforeAll ? { beforeAll: task.beforeAll } : {}),
+      ...(task.afterAll ? { afterAll: task.afterAll } : {}),
+    };
+    bench.add(task.name, task.fn, hooks);
+  }
   await bench.run();
 
   const meanNs = (name: string) => {

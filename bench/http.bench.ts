@@ -20,7 +20,14 @@ import {
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import bearerAuth from "@fastify/bearer-auth";
-import { createGate, generateKey, InvalidKeyError, MemoryStore, type Gate } from "@mcpgate/core";
+import {
+  createEventBus,
+  createGate,
+  generateKey,
+  InvalidKeyError,
+  MemoryStore,
+  type Gate,
+} from "@mcpgate/core";
 import { mcpgate } from "@mcpgate/express";
 import { createRewriteUrl, fastifyMcpgate } from "@mcpgate/fastify";
 import { withMcpgate, writeChallenge } from "@mcpgate/node";
@@ -52,7 +59,8 @@ export interface Variant {
   name: string;
   /** The bare framework this variant is compared to. */
   bare: boolean;
-  start(gate: Gate, key: string): Promise<Running>;
+  /** `audited`: a gate over the same store whose `events` bus has one subscriber. */
+  start(gate: Gate, key: string, audited: Gate): Promise<Running>;
   /** Send a key that is not valid (the 401 path). */
   unknownKey?: true;
 }
@@ -98,6 +106,13 @@ export const variants: Variant[] = [
     name: "withMcpgate (cached key)",
     bare: false,
     start: (gate) => listenNode(withMcpgate(gate, nodeHandler) as RequestListener),
+  },
+  {
+    framework: "node:http",
+    name: "withMcpgate (cached key), audit events with 1 subscriber",
+    bare: false,
+    start: (_gate, _key, audited) =>
+      listenNode(withMcpgate(audited, nodeHandler) as RequestListener),
   },
   {
     // What a 401 costs to write at all: the exact challenge response, with no gate behind it.
@@ -277,16 +292,17 @@ export const SERVER_ONLY = "MCPGATE_HTTP_BENCH_ONLY";
 
 /** The child process: every variant's server, on one event loop the load generator does not share. */
 async function serveAll(): Promise<void> {
-  const gate = createGate({
-    store: new MemoryStore(),
-    lastUsed: false,
-    cache: { ttlMs: 3_600_000 },
-  });
+  const store = new MemoryStore();
+  const gate = createGate({ store, lastUsed: false, cache: { ttlMs: 3_600_000 } });
+  const events = createEventBus();
+  events.subscribe(() => {});
+  const audited = createGate({ store, lastUsed: false, cache: { ttlMs: 3_600_000 }, events });
   const { key } = await gate.createApp({ name: "bench" });
-  await gate.authenticate(key); // the cached path is what is measured
+  // The cached path is what is measured.
+  await Promise.all([gate.authenticate(key), audited.authenticate(key)]);
   const only = process.env[SERVER_ONLY]?.split(",").map(Number);
   const chosen = only ? variants.filter((_, i) => only.includes(i)) : variants;
-  const servers = await Promise.all(chosen.map((variant) => variant.start(gate, key)));
+  const servers = await Promise.all(chosen.map((variant) => variant.start(gate, key, audited)));
   const ready: ServersReady = { key, urls: servers.map((server) => server.url) };
   process.send?.(ready);
   process.on("message", (message: ProfileCommand) => void profileCommand(message));

@@ -166,6 +166,11 @@ export class Authenticator {
     this.#lookups.close();
   }
 
+  /** Argon2 verifications waiting for a pool slot (the queue-depth gauge). */
+  get verificationQueue(): number {
+    return this.#pool.queued;
+  }
+
   /** Cached principals (diagnostics and tests). */
   cachedApps(): App[] {
     return [...this.#positive.values(this.#s.clock())];

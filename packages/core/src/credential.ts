@@ -33,6 +33,11 @@ export interface RequestLike {
   rawHeaders?: readonly string[] | undefined;
   /** Node ≥ 18.3: every header's values, duplicates kept. Used when `rawHeaders` is absent. */
   headersDistinct?: HeaderValues | undefined;
+  /**
+   * The connection (Node's `req.socket`). Read only by a gate configured with
+   * `clientAddress: "socket"`, for audit events; never by extraction.
+   */
+  socket?: { readonly remoteAddress?: string | undefined } | undefined;
 }
 
 /** A key found in a request. */

@@ -30,6 +30,8 @@ import {
   withoutStack,
   type AnyMcpgateError,
 } from "./errors.js";
+import type { EventBus } from "./event-bus.js";
+import type { RegenerationCause } from "./events.js";
 import { createKeyHasher, type HashingOptions, type KeyHasher } from "./hashing.js";
 import { keyCheckTag } from "./digest.js";
 import { generateKey, parseKey } from "./key-format.js";
@@ -37,6 +39,13 @@ import { zodFieldError } from "./options.js";
 import { RevocationLog } from "./revocations.js";
 import { parseStoredRecord } from "./stored-record.js";
 import { STORE_METHODS, type ListQuery, type Store, type StoreEvent } from "./store.js";
+import {
+  createReporter,
+  type AuthReport,
+  type ClientAddressOption,
+  type GateReporter,
+  type GateTelemetry,
+} from "./telemetry.js";
 
 /** Options of {@link createGate}. Validated once; a bad one throws a `TypeError` naming it. */
 export interface GateOptions {
@@ -86,6 +95,18 @@ export interface GateOptions {
   failureBudget?: { failures?: number; windowSeconds?: number };
   /** Debounced "last used" writes: at most one per app per interval. `false` to disable. Default 60 000 ms. */
   lastUsed?: { flushIntervalMs?: number } | false;
+  /**
+   * Where audit events go (`createEventBus()`): authentication outcomes of `authenticateRequest`,
+   * key and policy changes made through this gate, and (through `@mcpgate/mcp` and the leak
+   * receiver, which find the bus here) tool calls, sessions and leaks. Pass the same bus to
+   * several gates to audit them together. Nothing is built while the bus has no subscriber.
+   */
+  events?: EventBus;
+  /**
+   * Record the client address in request events: `"socket"` (the TCP peer) or a function of the
+   * request (e.g. the `X-Forwarded-For` hop your proxy sets). Default: no address is recorded.
+   */
+  clientAddress?: ClientAddressOption;
   /** Failures that happen off the request path (rehash, last-used flush). Default: ignored. */
   onError?: (error: unknown, context: string) => void;
   /** Milliseconds clock; for tests. Default `Date.now`. */
@@ -275,6 +296,22 @@ const gateOptionsSchema = z
           .strict(),
       ])
       .default({ flushIntervalMs: 60_000 }),
+    events: z
+      .custom<EventBus>(
+        (v) =>
+          typeof v === "object" &&
+          v !== null &&
+          typeof (v as EventBus).emit === "function" &&
+          typeof (v as EventBus).subscribe === "function",
+        "must be an event bus from createEventBus()",
+      )
+      .optional(),
+    clientAddress: z
+      .custom<ClientAddressOption>(
+        (v) => v === "socket" || typeof v === "function",
+        'must be "socket" or a function of the request',
+      )
+      .optional(),
     onError: z
       .custom<(error: unknown, context: string) => void>((v) => typeof v === "function")
       .optional(),
@@ -352,9 +389,20 @@ export function createGate(options: GateOptions): Gate {
   const hasher = settings.hasher ?? createKeyHasher(settings.hashing);
   const challenger = createChallenger({ realm: settings.realm });
   const extract = createCredentialExtractor({ basePath: settings.basePath });
-  const authenticator = new Authenticator({
+  const reporter: GateReporter = createReporter({
+    events: settings.events,
+    clientAddress: settings.clientAddress,
+    clock,
+    queue: {
+      get verificationQueue() {
+        return authenticator.verificationQueue;
+      },
+    },
+    onError,
+  });
+  const authenticator: Authenticator = new Authenticator({
     store,
-    hasher,
+    hasher: reporter.timed(hasher),
     clock,
     onError,
     cache: settings.cache,
@@ -446,22 +494,36 @@ export function createGate(options: GateOptions): Gate {
     if (flushTimer !== undefined) lastUsed.set(app.id, clock());
   }
 
-  function refused(caught: unknown): AuthResult {
+  function refused(caught: unknown, observed?: Observed): AuthResult {
     const error = isMcpgateError(caught) ? caught : new InternalError({ cause: caught });
     if (error.code === "internal_error") onError(caught, "authenticate");
-    return { ok: false, error, challenge: challenger(error) };
+    const challenge = challenger(error);
+    if (observed !== undefined) {
+      const { retryAfterSeconds } = error as { retryAfterSeconds?: number };
+      reporter.refused(observed.request, observed.report, {
+        code: error.code,
+        status: challenge.status,
+        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      });
+    }
+    return { ok: false, error, challenge };
   }
 
-  function admitted(app: App, credential: Credential, mark: number): AuthResult {
+  function admitted(
+    app: App,
+    credential: Credential,
+    mark: number,
+    observed?: Observed,
+  ): AuthResult {
     const { source, url } = credential;
-    return {
-      ok: true,
-      app: revocations.admit(app, mark),
-      credential: { source, url, keyId: app.keyId },
-    };
+    const current = revocations.admit(app, mark);
+    if (observed !== undefined) reporter.authenticated(observed.request, observed.report, current);
+    return { ok: true, app: current, credential: { source, url, keyId: current.keyId } };
   }
 
   function authenticateRequestSync(request: RequestLike): AuthResult | Promise<AuthResult> {
+    // Measured only when someone listens (a getter and a comparison otherwise).
+    if (reporter.active) return authenticateRequestObserved(request);
     const mark = revocations.begin();
     try {
       open();
@@ -473,6 +535,57 @@ export function createGate(options: GateOptions): Gate {
     } catch (caught) {
       return refused(caught);
     }
+  }
+
+  /** {@link authenticateRequestSync} with the outcome reported (events, OpenTelemetry). */
+  function authenticateRequestObserved(request: RequestLike): AuthResult | Promise<AuthResult> {
+    const mark = revocations.begin();
+    const observed: Observed = {
+      request,
+      report: { startedAt: performance.now(), cacheHit: false, source: undefined, key: undefined },
+    };
+    try {
+      open();
+      const credential = extract(request);
+      observed.report.key = credential.key;
+      observed.report.source = credential.source;
+      const app = authenticator.authenticateSync(credential.key);
+      if (app instanceof Promise) {
+        return app.then(
+          (found) => admitted(found, credential, mark, observed),
+          (caught: unknown) => refused(caught, observed),
+        );
+      }
+      observed.report.cacheHit = !(app instanceof Error);
+      return app instanceof Error
+        ? refused(app, observed)
+        : admitted(app, credential, mark, observed);
+    } catch (caught) {
+      return refused(caught, observed);
+    }
+  }
+
+  async function regenerate(id: string, cause: RegenerationCause): Promise<IssuedKey> {
+    open();
+    const current = await requireRecord(id);
+    const [record, key] = await issue(({ keyId, keyHash, keyCheck }) =>
+      store.replaceKey(id, {
+        expectedGeneration: current.keyGeneration,
+        keyId,
+        keyHash,
+        keyCheck,
+        keyIssuedAt: new Date(clock()),
+      }),
+    );
+    changed({ type: "key_replaced", appId: id });
+    reporter.emit({
+      type: "key.regenerated",
+      appId: id,
+      keyId: record.keyId,
+      previousKeyId: current.keyId,
+      cause,
+    });
+    return { app: toApp(record), key };
   }
 
   const gate: Gate = {
@@ -499,6 +612,12 @@ export function createGate(options: GateOptions): Gate {
         };
         await store.create(record);
         return record;
+      });
+      reporter.emit({
+        type: "key.created",
+        appId: id,
+        keyId: record.keyId,
+        ...(ownerId === null ? {} : { ownerId }),
       });
       return { app: toApp(record), key };
     },
@@ -533,23 +652,12 @@ export function createGate(options: GateOptions): Gate {
       const patch = parseUpdateAppInput(input);
       const record = await call(() => store.update(id, patch, new Date(clock())));
       changed({ type: "updated", appId: id });
+      reporter.emit({ type: "policy.changed", appId: id, fields: changedFields(patch) });
       return toApp(record);
     },
 
-    async regenerateKey(id) {
-      open();
-      const current = await requireRecord(id);
-      const [record, key] = await issue(({ keyId, keyHash, keyCheck }) =>
-        store.replaceKey(id, {
-          expectedGeneration: current.keyGeneration,
-          keyId,
-          keyHash,
-          keyCheck,
-          keyIssuedAt: new Date(clock()),
-        }),
-      );
-      changed({ type: "key_replaced", appId: id });
-      return { app: toApp(record), key };
+    regenerateKey(id) {
+      return regenerate(id, "owner");
     },
 
     async deleteApp(id) {
@@ -557,6 +665,7 @@ export function createGate(options: GateOptions): Gate {
       const deleted = await call(() => store.delete(id));
       changed({ type: "deleted", appId: id });
       lastUsed.delete(id);
+      if (deleted) reporter.emit({ type: "key.deleted", appId: id });
       return deleted;
     },
 
@@ -594,6 +703,7 @@ export function createGate(options: GateOptions): Gate {
         authenticator.close();
         unsubscribe?.();
         listeners.clear();
+        reporter.close();
         await flushLastUsed();
       })();
       return closing;
@@ -601,10 +711,17 @@ export function createGate(options: GateOptions): Gate {
   };
   authenticators.set(gate, authenticator);
   fastPaths.set(gate.authenticateRequest, authenticateRequestSync);
-  return Object.freeze(gate);
+  Object.freeze(gate);
+  internals.set(gate, { reporter, regenerate });
+  return gate;
 }
 
 const authenticators = new WeakMap<Gate, Authenticator>();
+/** A request being authenticated while someone observes the gate (events, OpenTelemetry). */
+interface Observed {
+  readonly request: RequestLike;
+  readonly report: AuthReport;
+}
 /** A gate's own `authenticateRequest` → the same answer without a promise when it can. */
 const fastPaths = new WeakMap<Gate["authenticateRequest"], AuthenticateRequestFast>();
 type AuthenticateRequestFast = (request: RequestLike) => AuthResult | Promise<AuthResult>;
@@ -627,6 +744,47 @@ export function authenticateRequestFast(
 ): AuthResult | Promise<AuthResult> {
   const fast = fastPaths.get(gate.authenticateRequest);
   return fast === undefined ? gate.authenticateRequest(request) : fast(request);
+}
+
+const internals = new WeakMap<
+  Gate,
+  {
+    reporter: GateTelemetry;
+    regenerate: (id: string, cause: RegenerationCause) => Promise<IssuedKey>;
+  }
+>();
+
+/** The fields an update touched: policy fields, and `name`/`metadata` when given. */
+function changedFields(patch: ReturnType<typeof parseUpdateAppInput>): string[] {
+  const fields = Object.keys(patch.policy ?? {});
+  if (patch.name !== undefined) fields.push("name");
+  if (patch.metadata !== undefined) fields.push("metadata");
+  return fields;
+}
+
+/**
+ * The reporting side of a gate (audit events, OpenTelemetry), for the MCP endpoint and adapters;
+ * `undefined` for a gate not made by this copy of `createGate`. Hosts subscribe to the bus they
+ * passed as `events` instead.
+ *
+ * @example
+ * ```ts
+ * const telemetry = telemetryOf(gate);
+ * if (telemetry?.active) telemetry.sessionOpened(app);
+ * ```
+ */
+export function telemetryOf(gate: Gate): GateTelemetry | undefined {
+  return internals.get(gate)?.reporter;
+}
+
+/** `gate.regenerateKey` with the cause reported in `key.regenerated` (the leak receiver's). @internal */
+export function regenerateKeyFor(
+  gate: Gate,
+  id: string,
+  cause: RegenerationCause,
+): Promise<IssuedKey> {
+  const regenerate = internals.get(gate)?.regenerate;
+  return regenerate ? regenerate(id, cause) : gate.regenerateKey(id);
 }
 
 /**

@@ -104,6 +104,7 @@ export {
   authenticateRequestFast,
   createGate,
   isGate,
+  telemetryOf,
   type AppPage,
   type AuthResult,
   type Gate,
@@ -162,6 +163,12 @@ export {
 } from "./leak/receiver.js";
 export { GITHUB_SECRET_SCANNING_KEYS_URL } from "./leak/signing-keys.js";
 export { tokenHash, type LeakLabel, type LeakMatch, type LeakVerdict } from "./leak/payload.js";
+export type {
+  ClientAddressOption,
+  GateTelemetry,
+  TelemetryPrincipal,
+  ToolCallOutcome,
+} from "./telemetry.js";
 export {
   createRedactingSpanProcessor,
   redactSpanAttributes,

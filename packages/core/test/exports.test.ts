@@ -71,6 +71,7 @@ describe("@mcpgate/core public surface", () => {
         "redactRequest",
         "redactSpanAttributes",
         "redactUrl",
+        "telemetryOf",
         "toAuthInfo",
         "toChallenge",
         "toJsonRpcErrorBody",

@@ -99,6 +99,7 @@ export function mcpgate(gate: Gate): RequestHandler {
       url: req.originalUrl,
       headers: req.headers,
       rawHeaders: req.rawHeaders,
+      socket: req.socket,
     });
     if (answer instanceof Promise) {
       answer

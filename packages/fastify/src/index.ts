@@ -204,6 +204,7 @@ const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, option
       url: urlsBeforeRewrite.get(raw) ?? raw.url,
       headers: raw.headers,
       rawHeaders: raw.rawHeaders,
+      socket: raw.socket,
     });
   }
 

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { InvalidKeyError, type App } from "@mcpgate/core";
+import { InvalidKeyError, telemetryOf, type App } from "@mcpgate/core";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { forgetScope, scopeEventStore } from "./event-store.js";
@@ -100,6 +100,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     idleMs: settings.sessionIdleTimeoutMs,
     maxSessions: settings.maxSessions,
     maxSessionsPerApp: settings.maxSessionsPerApp,
+    telemetry: telemetryOf(gate),
   });
   let closed = false;
   const idleSweep =
@@ -116,7 +117,10 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     // Policies are read per request; open sessions stay valid and are told to refresh their lists.
     if (event.type === "updated") return watchers.policyChanged(event.appId);
     rateLimiter.forget(event.appId);
-    void sessions.closeApp(event.appId);
+    void sessions.closeApp(
+      event.appId,
+      event.type === "deleted" ? "app_deleted" : "key_regenerated",
+    );
   });
 
   async function connect(

@@ -18,7 +18,7 @@ const AUTHORIZATION = "authorization";
  */
 export function takeCredentials(req: McpRequest, cleanUrl: (url: string) => string): RequestLike {
   const url = req.originalUrl ?? req.url ?? "/";
-  const credentials: RequestLike = { url, rawHeaders: req.rawHeaders };
+  const credentials: RequestLike = { url, rawHeaders: req.rawHeaders, socket: req.socket };
   if (typeof req.url === "string") req.url = cleanUrl(req.url);
   if (typeof req.originalUrl === "string") req.originalUrl = cleanUrl(req.originalUrl);
   scrubHeaders(req);

@@ -30,6 +30,7 @@ import { filterResult, isMetered, refusalFor, visibleNotification } from "./capa
 import { JSON_RPC } from "./json-rpc.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { RequestIds } from "./request-ids.js";
+import { ToolTelemetry } from "./tool-telemetry.js";
 
 /**
  * What a guardrail sees before an allowed tool call.
@@ -110,6 +111,7 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
   const { gate, guardrail, rateLimiter, onError } = options;
   const send = transport.send.bind(transport);
   const ids = new RequestIds();
+  const tools = new ToolTelemetry(gate);
   let closed = false;
   /** The app of the latest request: whom server-initiated notifications go to. */
   let latestApp: App | undefined;
@@ -146,16 +148,23 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
 
   const dispatch = (request: JSONRPCRequest, app: App, extra?: MessageExtraInfo): void => {
     const refusal = refusalFor(app, request.method, request.params);
-    if (refusal !== undefined) return reply(request.id, { error: refusal });
+    if (refusal !== undefined) {
+      tools.refused(app, request, "tool_not_allowed");
+      return reply(request.id, { error: refusal });
+    }
     if (isMetered(request.method)) {
       const wait = rateLimiter.take(app);
-      if (wait > 0) return reply(request.id, { error: rateLimited(wait) });
+      if (wait > 0) {
+        tools.rateLimited(app, request, wait);
+        return reply(request.id, { error: rateLimited(wait) });
+      }
     }
     const id = ids.assign({ clientId: request.id, method: request.method, app });
     const forServer = { ...request, id };
     const tool = request.params?.name;
     // Without a string name the server's own schema check answers "invalid params".
     if (guardrail === undefined || request.method !== "tools/call" || typeof tool !== "string") {
+      tools.started(id, app, request);
       return deliver(forServer, extra);
     }
     const args = request.params?.arguments;
@@ -165,12 +174,15 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
       arguments: typeof args === "object" && args !== null ? (args as Record<string, unknown>) : {},
     };
     void refusedByGuardrail(call, request.id).then((refused) => {
+      if (refused) tools.refused(app, request, "tool_not_allowed");
       if (refused || closed) return void ids.settle(id);
       // The guardrail awaited: the key may have been regenerated meanwhile.
       if (!gate.isCurrent(app)) {
         ids.settle(id);
+        tools.refused(app, request, "invalid_key");
         return reply(request.id, { error: revoked(gate) });
       }
+      tools.started(id, app, request);
       deliver(forServer, extra);
     });
   };
@@ -187,7 +199,10 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
       if (message.method === "notifications/cancelled") return cancel(message, extra);
       return deliver(message, extra);
     }
-    if (!current) return reply(message.id, { error: revoked(gate) });
+    if (!current) {
+      tools.refused(app, message as JSONRPCRequest, "invalid_key");
+      return reply(message.id, { error: revoked(gate) });
+    }
     latestApp = app;
     dispatch(message as JSONRPCRequest, app, extra);
   }) as Transport["onmessage"];
@@ -201,6 +216,7 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
     }
     if (!("method" in message)) {
       const pending = "id" in message ? ids.settle(message.id as RequestId) : undefined;
+      if (pending !== undefined) tools.settled(message.id as RequestId, message);
       if (pending !== undefined) {
         if ("result" in message) {
           if (pending.method === "initialize") {
@@ -239,6 +255,7 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
   transport.onclose = () => {
     closed = true;
     ids.clear();
+    tools.clear();
     unwatch?.();
     onclose?.();
   };

@@ -10,7 +10,7 @@
  * single app can take every session.
  */
 import type { ServerResponse } from "node:http";
-import type { App } from "@mcpgate/core";
+import type { App, GateTelemetry, SessionCloseCause, TelemetryPrincipal } from "@mcpgate/core";
 import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { McpServerLike } from "./options.js";
 
@@ -31,6 +31,8 @@ export type SessionRefusal = "app" | "global";
 /** A place for one session, held from the `initialize` until the session exists or fails. */
 export interface SessionReservation {
   readonly appId: string;
+  /** The app and key that opened the session (for audit events). */
+  readonly principal: TelemetryPrincipal;
   /** Gives the place back (the `initialize` was refused). Idempotent. */
   release(): void;
 }
@@ -48,6 +50,9 @@ export class SessionRegistry {
   readonly #idleMs: number;
   readonly #maxSessions: number;
   readonly #maxPerApp: number;
+  readonly #telemetry: GateTelemetry | undefined;
+  /** Who opened each session, for `session.closed`. */
+  readonly #principals = new WeakMap<Session, TelemetryPrincipal>();
 
   constructor(options: {
     onError: (error: unknown, context: string) => void;
@@ -55,7 +60,10 @@ export class SessionRegistry {
     idleMs: number;
     maxSessions: number;
     maxSessionsPerApp: number;
+    /** Where `session.opened` / `session.closed` go (the gate's). */
+    telemetry?: GateTelemetry | undefined;
   }) {
+    this.#telemetry = options.telemetry;
     this.#onError = options.onError;
     this.#clock = options.clock;
     this.#idleMs = options.idleMs;
@@ -91,6 +99,7 @@ export class SessionRegistry {
     let held = true;
     return {
       appId,
+      principal: { id: appId, keyId: app.keyId },
       release: () => {
         if (!held) return;
         held = false;
@@ -109,15 +118,29 @@ export class SessionRegistry {
     let sessions = this.#byApp.get(session.appId);
     if (sessions === undefined) this.#byApp.set(session.appId, (sessions = new Map()));
     sessions.set(id, session);
+    this.#principals.set(session, reservation.principal);
+    if (this.#telemetry?.active) this.#telemetry.sessionOpened(reservation.principal);
   }
 
-  /** Forgets `id` if it still maps to `session` (called when its transport closes). */
-  remove(id: string, session: Session): void {
+  /**
+   * Forgets `id` if it still maps to `session` (called when its transport closes: the client
+   * ended it, unless the registry closed it first with its own cause).
+   */
+  remove(id: string, session: Session, cause: SessionCloseCause = "client"): void {
     if (this.#sessions.get(id) !== session) return;
     this.#sessions.delete(id);
     const sessions = this.#byApp.get(session.appId);
     sessions?.delete(id);
     if (sessions?.size === 0) this.#byApp.delete(session.appId);
+    this.#closed(session, cause);
+  }
+
+  /** Reports `session.closed` (one function per event source, for the audit trail). */
+  #closed(session: Session, cause: SessionCloseCause): void {
+    const principal = this.#principals.get(session);
+    if (principal !== undefined && this.#telemetry?.active) {
+      this.#telemetry.sessionClosed(principal, cause);
+    }
   }
 
   /**
@@ -134,7 +157,8 @@ export class SessionRegistry {
       this.#touch(id, session);
       return session;
     }
-    void this.#close(id, session);
+    const cause = session.keyGeneration === app.keyGeneration ? "expired" : "key_regenerated";
+    void this.#close(id, session, cause);
     return undefined;
   }
 
@@ -152,19 +176,22 @@ export class SessionRegistry {
     const cutoff = this.#clock() - this.#idleMs;
     const closing: Promise<void>[] = [];
     for (const [id, session] of this.#sessions) {
-      if (session.lastSeen < cutoff) closing.push(this.#close(id, session));
+      if (session.lastSeen < cutoff) closing.push(this.#close(id, session, "expired"));
     }
     return Promise.all(closing).then(() => undefined);
   }
 
   /** Closes every session of an app (its key was regenerated or it was deleted). */
-  closeApp(appId: string): Promise<void> {
-    const closing = [...(this.#byApp.get(appId) ?? [])].map(([id, s]) => this.#close(id, s));
+  closeApp(appId: string, cause: SessionCloseCause = "key_regenerated"): Promise<void> {
+    const sessions = [...(this.#byApp.get(appId) ?? [])];
+    const closing = sessions.map(([id, s]) => this.#close(id, s, cause));
     return Promise.all(closing).then(() => undefined);
   }
 
   closeAll(): Promise<void> {
-    const closing = [...this.#sessions].map(([id, session]) => this.#close(id, session));
+    const closing = [...this.#sessions].map(([id, session]) =>
+      this.#close(id, session, "shutdown"),
+    );
     return Promise.all(closing).then(() => undefined);
   }
 
@@ -189,7 +216,8 @@ export class SessionRegistry {
     if (sessions === undefined) return false;
     for (const [id, session] of sessions) {
       if (session.open === 0) {
-        void this.#close(id, session);
+        // Evicted to make room: it was the least recently used idle session.
+        void this.#close(id, session, "expired");
         return true;
       }
     }
@@ -197,8 +225,8 @@ export class SessionRegistry {
   }
 
   /** Closing the server closes its transport: open SSE streams end, the id is forgotten. */
-  #close(id: string, session: Session): Promise<void> {
-    this.remove(id, session);
+  #close(id: string, session: Session, cause: SessionCloseCause): Promise<void> {
+    this.remove(id, session, cause);
     return session.server.close().catch((error: unknown) => this.#onError(error, "closeSession"));
   }
 }

@@ -17,7 +17,7 @@ import {
 import type { EventBus } from "../event-bus.js";
 import { makeEvent } from "../events.js";
 import { challengeResponse } from "../fetch.js";
-import { isGate, type Gate } from "../gate.js";
+import { isGate, regenerateKeyFor, telemetryOf, type Gate } from "../gate.js";
 import { isKey, parseKey } from "../key-format.js";
 import { zodFieldError } from "../options.js";
 import { leakReportSchema, tokenHash, type LeakMatch, type LeakVerdict } from "./payload.js";
@@ -61,7 +61,7 @@ export interface LeakReceiverOptions {
   action?: LeakAction;
   /** Told about every live key found (to notify its owner). Not awaited; failures go to `onError`. */
   onLeak?: (notice: LeakNotice) => void | Promise<void>;
-  /** Receives `leak.revoked` / `leak.reported` events. */
+  /** Receives `leak.revoked` / `leak.reported` events. Default: the gate's `events` bus. */
   events?: EventBus;
   /** The `fetch` used for the key endpoint. Default: the global one. */
   fetch?: typeof globalThis.fetch;
@@ -152,6 +152,8 @@ export function createLeakReceiver(
   const o = parsed.data;
   const gate = o.gate;
   const clock = o.clock ?? Date.now;
+  // Default: the gate's own bus, so one subscription sees the regeneration and the leak.
+  const events = o.events ?? telemetryOf(gate)?.events;
   const reportSchema = leakReportSchema(o.maxTokens);
   const lookupKey = createSigningKeyLookup(
     o.publicKeys
@@ -211,7 +213,7 @@ export function createLeakReceiver(
     if (o.action === "revoke") {
       try {
         // The new key is discarded: nobody but the owner may receive a replacement.
-        await gate.regenerateKey(appId);
+        await regenerateKeyFor(gate, appId, "leak");
       } catch (error) {
         // Someone else regenerated or deleted the app meanwhile: the leaked key is dead either way.
         if (!(error instanceof GenerationConflictError || error instanceof AppNotFoundError)) {
@@ -230,9 +232,9 @@ export function createLeakReceiver(
       ...(match.url === undefined ? {} : { url: match.url }),
       ...(match.source === undefined ? {} : { leakSource: match.source }),
     };
-    if (o.events?.hasSubscribers) {
+    if (events?.hasSubscribers) {
       const type = o.action === "revoke" ? "leak.revoked" : "leak.reported";
-      o.events.emit(makeEvent({ type, appId, keyId, ...location }, clock()));
+      events.emit(makeEvent({ type, appId, keyId, ...location }, clock()));
     }
     if (o.onLeak) {
       const notice: LeakNotice = { appId, keyId, action: o.action, ...location };

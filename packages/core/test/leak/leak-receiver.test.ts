@@ -121,6 +121,35 @@ describe("createLeakReceiver: a live leaked key", () => {
     expect(notices).toEqual([expect.objectContaining({ appId: app.id, action: "revoke" })]);
   });
 
+  it("reports through the gate's own bus: key.regenerated with cause leak, then leak.revoked", async () => {
+    const events = createEventBus();
+    const seen: McpgateEvent[] = [];
+    events.subscribe((event) => void seen.push(event));
+    const gate = createGate({ store: new MemoryStore(), events, lastUsed: false });
+    const { app, key } = await gate.createApp({ name: "leaky" });
+    const receiver = createLeakReceiver({ gate, publicKeys: { [KEY_ID]: signer.pem } });
+    const server = await serve(receiver);
+    closers.push(server.close);
+    const response = await fetch(`${server.url}/github/secret-scanning`, signed(report(key)));
+    expect(await response.json()).toMatchObject([{ label: "true_positive" }]);
+    await events.drained();
+    const after = await gate.getApp(app.id);
+    expect(seen.map((event) => event.type)).toEqual([
+      "key.created",
+      "key.regenerated",
+      "leak.revoked",
+    ]);
+    expect(seen[1]).toEqual(
+      expect.objectContaining({
+        appId: app.id,
+        previousKeyId: app.keyId,
+        keyId: after.keyId,
+        cause: "leak",
+      }),
+    );
+    expect(JSON.stringify(seen)).not.toContain(key);
+  });
+
   it('action "report" labels and emits but leaves the key working', async () => {
     const { gate, key, events, seen, post } = await setup({ action: "report" });
     const response = await post(signed(report(key)));
