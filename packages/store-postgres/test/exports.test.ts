@@ -8,7 +8,8 @@ describe("@mcpgate/store-postgres public surface", () => {
         "SCHEMA_VERSION",
         "createPGliteStore",
         "createPostgresAuditSink",
-        "createPostgresStore",
+        "createPGliteStore",
+        "createPostgresAuditReader",
       ]
     `);
   });
