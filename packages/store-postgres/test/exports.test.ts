@@ -7,9 +7,9 @@ describe("@mcpgate/store-postgres public surface", () => {
       [
         "SCHEMA_VERSION",
         "createPGliteStore",
-        "createPostgresAuditSink",
-        "createPGliteStore",
         "createPostgresAuditReader",
+        "createPostgresAuditSink",
+        "createPostgresStore",
       ]
     `);
   });
