@@ -33,6 +33,10 @@ export interface AppView {
   createdAt: string;
   updatedAt: string;
   keyIssuedAt: string;
+  /** When the key expires (`null`: never); after it, requests get `key_expired` until it is regenerated. */
+  keyExpiresAt: string | null;
+  /** Whether the key has expired. */
+  keyExpired: boolean;
   lastUsedAt: string | null;
   keyAgeDays: number;
   rotationDueAt: string;
@@ -97,6 +101,8 @@ export function createAppService(settings: {
       createdAt: app.createdAt.toISOString(),
       updatedAt: app.updatedAt.toISOString(),
       keyIssuedAt: app.keyIssuedAt.toISOString(),
+      keyExpiresAt: app.keyExpiresAt?.toISOString() ?? null,
+      keyExpired: app.keyExpiresAt !== null && clock() >= app.keyExpiresAt.getTime(),
       lastUsedAt: app.lastUsedAt?.toISOString() ?? null,
       keyAgeDays,
       rotationDueAt: new Date(issued + rotationDays * DAY_MS).toISOString(),

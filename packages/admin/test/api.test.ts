@@ -41,6 +41,8 @@ describe.each(Object.keys(MOUNTS))("admin API on %s", (mountName) => {
       keyPreview: `mgw_${key.slice(4, 12)}…`,
       keyAgeDays: 0,
       rotationDue: false,
+      keyExpiresAt: null,
+      keyExpired: false,
       policy: { tools: ["search"], resources: [], prompts: ["summarise"], scopes: [] },
     });
     expect(created.body.snippets.endpointWithKey).toBe(`http://127.0.0.1:3000/mcp/${key}`);

@@ -48,6 +48,26 @@ function readSecretLine(): Promise<string> {
   });
 }
 
+/**
+ * Aborted by SIGINT, SIGTERM or SIGHUP, by standard output closing (`| head`), and by Ctrl-D on a
+ * terminal: the end of `audit --follow`, which then exits 0. Installed only when a command asks.
+ */
+function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, stop);
+  process.stdout.once("error", stop);
+  process.stdout.once("close", stop);
+  if (process.stdin.isTTY) {
+    process.stdin.once("end", stop);
+    process.stdin.resume();
+  }
+  controller.signal.addEventListener("abort", () => {
+    if (process.stdin.isTTY) process.stdin.pause();
+  });
+  return controller.signal;
+}
+
 try {
   process.exitCode = await run(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
@@ -55,6 +75,7 @@ try {
     readStdin,
     readSecretLine,
     stdinIsTTY: process.stdin.isTTY === true,
+    stopSignal,
     env: process.env,
     cwd: process.cwd(),
   });

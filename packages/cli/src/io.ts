@@ -10,6 +10,12 @@ export interface CliIo {
    */
   readSecretLine?: () => Promise<string>;
   stdinIsTTY: boolean;
+  /**
+   * For commands that run until stopped (`audit --follow`): starts listening for the end (SIGINT,
+   * SIGTERM, a closed standard output, Ctrl-D on a terminal) and returns a signal aborted by it.
+   * Absent (tests), such a command stops only by itself.
+   */
+  stopSignal?: () => AbortSignal;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
 }
@@ -26,12 +32,12 @@ export class UsageError extends Error {
  */
 export const EXIT_CODES = [
   { code: 0, meaning: "success (`keys verify`: the key is valid; `scan`: no keys found)" },
-  { code: 1, meaning: "`keys verify`: the key is invalid; `scan`: keys found" },
+  { code: 1, meaning: "`keys verify`: the key is invalid or expired; `scan`: keys found" },
   { code: 2, meaning: "usage error: unknown command or option, missing or bad value" },
   {
     code: 3,
     meaning:
-      "the store cannot be used: unreachable, locked by another process, or a directory others can write",
+      "the store cannot be used: unreachable, locked by another process, a directory others can write, or (`audit`) no audit table",
   },
   { code: 4, meaning: "no app with that id" },
   { code: 5, meaning: "any other failure (a concurrent change, an unexpected error)" },

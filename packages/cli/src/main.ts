@@ -15,7 +15,11 @@ import {
   type Gate,
 } from "@mcpgate/core";
 import { adminTokenCommand } from "./admin-token.js";
-import { appJson, describeApp, keyAgeDays, table, toolsOf } from "./format.js";
+import { auditCommand } from "./audit.js";
+import { LEAK_RESPONSE_URL } from "./docs-links.js";
+import { dueCommand } from "./due.js";
+import { parseExpiresIn } from "./duration.js";
+import { appJson, describeApp, expiryOf, keyAgeDays, table, toolsOf } from "./format.js";
 import { closest, parseCommandArgs, type Options } from "./args.js";
 import { EXIT, EXIT_CODES, UsageError, type CliIo } from "./io.js";
 import { scanPaths, scanStaged, type Finding } from "./scan.js";
@@ -33,14 +37,18 @@ const USAGE = `mcpgate — MCP apps and their API keys
 Usage: mcpgate [--store <postgres url | directory>] [--json] <command>
 
 Commands:
-  apps create --name <name> [--tools a,b | --tools '*'] [--scopes x,y] [--url <endpoint>]
+  apps create --name <name> [--tools a,b | --tools '*'] [--scopes x,y] [--expires-in 90d]
+              [--url <endpoint>]
   apps list [--rotation-days 90]
+  apps due [--within 14d]  keys that expired, expire soon, or are older than the rotation period
   apps show <app id>
   apps update <app id> [--name <name>] [--tools a,b] [--scopes x,y]
-  apps regenerate <app id> [--yes] [--url <endpoint>]
+  apps regenerate <app id> [--yes] [--expires-in 90d | never] [--url <endpoint>]
   apps delete <app id> [--yes]
   keys verify              reads the key from standard input (never from the command line)
   scan [paths…] [--staged] finds mgw_ keys in files; exits 1 when it finds any
+  audit [--app <id>] [--key-id <id>] [--type <type>] [--since 24h] [--until <ISO>] [--limit 100]
+        [--follow]         reads the PostgreSQL audit sink (--store postgres://…)
   admin token              issues the dashboard's admin token (prints the token once and its hash)
 
 Options:
@@ -70,6 +78,8 @@ interface Context {
   /** Opens the store on first use. */
   gate: () => Promise<Gate>;
   now: number;
+  /** `--store`, `MCPGATE_STORE` or the default directory. */
+  storeSpec: string;
 }
 
 function list(value: string | boolean | undefined): string[] | undefined {
@@ -82,6 +92,12 @@ function list(value: string | boolean | undefined): string[] | undefined {
 
 function toolsOption(value: string | boolean | undefined): string[] | "*" | undefined {
   return value === "*" ? "*" : list(value);
+}
+
+/** `--expires-in` of create/regenerate, checked before the store is opened. */
+function expiryOption(context: Context): ReturnType<typeof parseExpiresIn> | undefined {
+  const value = context.values["expires-in"];
+  return typeof value === "string" ? parseExpiresIn(value) : undefined;
 }
 
 function print(io: CliIo, json: boolean, data: unknown, text: string): void {
@@ -131,19 +147,22 @@ function issuedKey(context: Context, app: App, key: string, heading: string): nu
 
 const COMMANDS: Record<string, Command> = {
   "admin token": adminTokenCommand,
+  audit: auditCommand,
   "apps create": {
     usage:
-      "mcpgate apps create --name <name> [--tools a,b | --tools '*'] [--scopes x,y] [--url <endpoint>]",
+      "mcpgate apps create --name <name> [--tools a,b | --tools '*'] [--scopes x,y] [--expires-in 90d] [--url <endpoint>]",
     options: {
       name: { type: "string" },
       tools: { type: "string" },
       scopes: { type: "string" },
+      "expires-in": { type: "string" },
       url: { type: "string" },
     },
     positionals: "none",
     async run(context) {
       const { name } = context.values;
       if (typeof name !== "string") throw new UsageError("--name is required");
+      const expiry = expiryOption(context);
       endpointOf(context);
       const { app, key } = await (
         await context.gate()
@@ -151,6 +170,7 @@ const COMMANDS: Record<string, Command> = {
         name,
         tools: toolsOption(context.values.tools) ?? [],
         scopes: list(context.values.scopes) ?? [],
+        ...expiry,
       });
       return issuedKey(context, app, key, `Created app "${app.name}".`);
     },
@@ -162,7 +182,7 @@ const COMMANDS: Record<string, Command> = {
     async run(context) {
       const days = rotationDays(context);
       const apps = await (await context.gate()).listApps();
-      const rows = [["ID", "NAME", "KEY", "KEY AGE", "TOOLS"]];
+      const rows = [["ID", "NAME", "KEY", "KEY AGE", "EXPIRES", "TOOLS"]];
       for (const app of apps) {
         const age = keyAgeDays(app, context.now);
         rows.push([
@@ -170,6 +190,7 @@ const COMMANDS: Record<string, Command> = {
           app.name,
           formatKeyId(app.keyId),
           `${age} d${age >= days ? " ⚠ rotate" : ""}`,
+          expiryOf(app, context.now),
           toolsOf(app),
         ]);
       }
@@ -185,6 +206,10 @@ const COMMANDS: Record<string, Command> = {
       );
       return EXIT.ok;
     },
+  },
+  "apps due": {
+    ...dueCommand,
+    run: (context) => dueCommand.run({ ...context, rotationDays: rotationDays(context) }),
   },
   "apps show": {
     usage: "mcpgate apps show <app id>",
@@ -231,17 +256,22 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   "apps regenerate": {
-    usage: "mcpgate apps regenerate <app id> [--yes] [--url <endpoint>]",
-    options: { yes: { type: "boolean", short: "y" }, url: { type: "string" } },
+    usage: "mcpgate apps regenerate <app id> [--yes] [--expires-in 90d | never] [--url <endpoint>]",
+    options: {
+      yes: { type: "boolean", short: "y" },
+      "expires-in": { type: "string" },
+      url: { type: "string" },
+    },
     positionals: "one",
     async run(context) {
+      const expiry = expiryOption(context);
       endpointOf(context);
       const current = await (await context.gate()).getApp(context.positionals[0] ?? "");
       await confirm(
         context,
         `Regenerate the key of "${current.name}"? The current key ${formatKeyId(current.keyId)} stops working immediately.`,
       );
-      const { app, key } = await (await context.gate()).regenerateKey(current.id);
+      const { app, key } = await (await context.gate()).regenerateKey(current.id, expiry);
       return issuedKey(
         context,
         app,
@@ -280,6 +310,8 @@ const COMMANDS: Record<string, Command> = {
             (error: unknown) => {
               if (isMcpgateError(error) && error.code === "invalid_key")
                 return { valid: false as const };
+              if (isMcpgateError(error) && error.code === "key_expired")
+                return { valid: false as const, expired: error };
               throw error;
             },
           )
@@ -292,6 +324,16 @@ const COMMANDS: Record<string, Command> = {
           `Valid: app "${outcome.app.name}" (${outcome.app.id}), key ${formatKeyId(outcome.app.keyId)}.`,
         );
         return EXIT.ok;
+      }
+      if ("expired" in outcome && outcome.expired) {
+        const { keyId, expiredAt } = outcome.expired;
+        print(
+          context.io,
+          context.json,
+          { valid: false, reason: "expired", keyId, expiredAt },
+          `Expired: key ${formatKeyId(keyId)} expired at ${expiredAt.toISOString()}. Regenerate it: mcpgate apps regenerate <app id> (mcpgate apps list shows the id).`,
+        );
+        return EXIT.found;
       }
       const spaced = /^\s|\s$/.test(input);
       print(
@@ -325,9 +367,18 @@ const COMMANDS: Record<string, Command> = {
           : [
               ...findings.map((f: Finding) => `${f.file}:${f.line}:${f.column}: ${f.key}`),
               "",
-              `${findings.length} key(s) found in ${files} files scanned. Remove them, and regenerate every key that was committed or shared.`,
+              `${findings.length} key(s) found in ${files} files scanned. Treat each as leaked: regenerate it now`,
+              `(mcpgate apps regenerate <app id>; mcpgate apps list maps key ids to apps), then remove it.`,
+              `What to do next: ${LEAK_RESPONSE_URL}`,
             ].join("\n");
-      print(context.io, context.json, { findings, files }, text);
+      print(
+        context.io,
+        context.json,
+        findings.length === 0
+          ? { findings, files }
+          : { findings, files, leakResponse: LEAK_RESPONSE_URL },
+        text,
+      );
       return findings.length === 0 ? EXIT.ok : EXIT.found;
     },
   },
@@ -436,6 +487,7 @@ export async function run(argv: string[], rawIo: CliIo): Promise<number> {
       json: values.json === true,
       gate,
       now: Date.now(),
+      storeSpec,
     });
   } catch (error) {
     return report(io, error, command.usage);

@@ -3,6 +3,7 @@
  * change them (validated with zod).
  */
 import { z } from "zod";
+import { parseKeyExpiry, type KeyExpiryOptions } from "./key-expiry.js";
 import { zodFieldError } from "./options.js";
 
 /** Per-app request budget (token bucket): `requests` per `windowSeconds`, bursts up to `requests`. */
@@ -50,6 +51,8 @@ export interface App {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly keyIssuedAt: Date;
+  /** When the key stops authenticating (`key_expired`), or `null` when it never expires. */
+  readonly keyExpiresAt: Date | null;
   /** When a request last authenticated with this app's key (debounced; may lag by a minute). */
   readonly lastUsedAt: Date | null;
   readonly policy: Readonly<AppPolicy>;
@@ -120,6 +123,9 @@ const createAppSchema = z
     scopes: scopes.default([]),
     rateLimit: rateLimit.default(null),
     metadata: metadata.default({}),
+    // Checked by parseKeyExpiry (they need the gate's clock).
+    expiresAt: z.unknown().optional(),
+    expiresInDays: z.unknown().optional(),
   })
   .strict();
 
@@ -128,8 +134,11 @@ const updateAppSchema = z
   .partial()
   .strict();
 
-/** Input of `gate.createApp`. */
-export interface CreateAppInput {
+/**
+ * Input of `gate.createApp`. `expiresAt` / `expiresInDays` set when the key expires (default:
+ * never).
+ */
+export interface CreateAppInput extends KeyExpiryOptions {
   name: string;
   /** The app's owner in the host application (user, team or tenant id). Default `null`. */
   ownerId?: string | null;
@@ -149,7 +158,7 @@ export interface CreateAppInput {
  * field given replaces that field as a whole; the store applies the change atomically, so
  * concurrent updates of different fields never undo each other.
  */
-export type UpdateAppInput = Partial<Omit<CreateAppInput, "ownerId">>;
+export type UpdateAppInput = Partial<Omit<CreateAppInput, "ownerId" | keyof KeyExpiryOptions>>;
 
 /**
  * What {@link Store.update} changes. `policy` holds only the policy fields to replace: the store
@@ -166,6 +175,7 @@ export function parseCreateAppInput(input: CreateAppInput): {
   ownerId: string | null;
   policy: AppPolicy;
   metadata: AppMetadata;
+  expiry: KeyExpiryOptions | undefined;
 } {
   const result = createAppSchema.safeParse(input);
   if (!result.success) throw zodFieldError("app", result.error);
@@ -175,6 +185,7 @@ export function parseCreateAppInput(input: CreateAppInput): {
     ownerId,
     policy: { tools, resources, prompts, scopes, rateLimit },
     metadata: structuredClone(metadata),
+    expiry: parseKeyExpiry(input, "app"),
   };
 }
 
@@ -226,6 +237,7 @@ export function toApp(record: AppRecord): App {
     createdAt: new Date(record.createdAt),
     updatedAt: new Date(record.updatedAt),
     keyIssuedAt: new Date(record.keyIssuedAt),
+    keyExpiresAt: record.keyExpiresAt === null ? null : new Date(record.keyExpiresAt),
     lastUsedAt: record.lastUsedAt === null ? null : new Date(record.lastUsedAt),
     policy: structuredClone(record.policy),
     metadata: structuredClone(record.metadata),

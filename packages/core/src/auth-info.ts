@@ -12,7 +12,10 @@ export interface McpgateAuthInfo {
   /** The app id. */
   clientId: string;
   scopes: string[];
-  /** Seconds since the epoch. Keys do not expire; this is "now + 1 hour" for consumers (the SDK's own bearer middleware) that require a value. */
+  /**
+   * Seconds since the epoch: when the key expires (`app.keyExpiresAt`). For a key that never
+   * expires, "now + 1 hour", for consumers (the SDK's own bearer middleware) that require a value.
+   */
   expiresAt: number;
   extra: { app: App };
 }
@@ -32,7 +35,10 @@ export function toAuthInfo(app: App, nowMs: number = Date.now()): McpgateAuthInf
     token: app.keyId,
     clientId: app.id,
     scopes: [...app.policy.scopes],
-    expiresAt: Math.floor(nowMs / 1000) + AUTH_INFO_LIFETIME_SECONDS,
+    expiresAt:
+      app.keyExpiresAt === null
+        ? Math.floor(nowMs / 1000) + AUTH_INFO_LIFETIME_SECONDS
+        : Math.floor(app.keyExpiresAt.getTime() / 1000),
     extra: { app },
   };
 }

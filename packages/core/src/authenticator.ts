@@ -10,6 +10,7 @@
  *                       └ verified or failed memo for this exact hash? ─▶ answer, no Argon2
  *                       └ neither ─▶ (legacy untagged record: failure budget) ─▶ bounded Argon2 pool ─▶ cache ─▶ app
  *   every caller, the verifier and each waiter alike, re-checks the epoch when its flight lands
+ *   a key past its expiry is refused (key_expired) only once it verified, from the cache as well
  *
  * The two memos remember "this digest verified / failed against this PHC string". They let an
  * expired cache entry be renewed with one store read instead of an Argon2 run, and they cannot go
@@ -26,8 +27,10 @@ import {
   type MalformedKeyError,
   isMcpgateError,
   withoutStack,
+  type KeyExpiredError,
 } from "./errors.js";
 import type { KeyHasher } from "./hashing.js";
+import { expiredKeyError } from "./key-expiry.js";
 import { KEY_ID_LENGTH, KEY_PREFIX, diagnoseKey, isKey } from "./key-format.js";
 import { FailureBudget } from "./failure-budget.js";
 import type { Store } from "./store.js";
@@ -40,7 +43,7 @@ const INVALID_KEY = withoutStack(() => new InvalidKeyError());
 const invalidKey = (): InvalidKeyError => copyError(INVALID_KEY);
 
 /** A refusal {@link Authenticator.authenticateSync} answers without a store read. */
-export type Refusal = MalformedKeyError | InvalidKeyError;
+export type Refusal = MalformedKeyError | InvalidKeyError | KeyExpiredError;
 
 /** Why `input` is not a key (`malformed_key`; answered over HTTP exactly like `invalid_key`). */
 const malformed = (input: unknown): MalformedKeyError => withoutStack(() => diagnoseKey(input));
@@ -137,6 +140,11 @@ export class Authenticator {
     const now = this.#s.clock();
     const cached = this.#positive.get(digest, now);
     if (cached !== undefined) {
+      // The cached principal carries its key's expiry: no store read to enforce it.
+      if (cached.keyExpiresAt !== null) {
+        const expired = expiredKeyError(cached, now);
+        if (expired !== undefined) return expired;
+      }
       this.#s.onAdmit(cached);
       return cached;
     }
@@ -185,6 +193,8 @@ export class Authenticator {
     const epoch = this.#epoch;
     return this.#flight(key, digest).then((app) => {
       if (epoch === this.#epoch) {
+        const expired = expiredKeyError(app, this.#s.clock());
+        if (expired !== undefined) throw expired;
         this.#s.onAdmit(app);
         return app;
       }

@@ -92,6 +92,13 @@ const RULES: Record<McpgateErrorCode, Rule> = {
   // Malformed, unknown and regenerated keys must be indistinguishable to the client.
   malformed_key: INVALID_KEY,
   invalid_key: INVALID_KEY,
+  // Only a key that verified gets here, so telling its holder it expired creates no oracle.
+  key_expired: {
+    status: 401,
+    bearer: "invalid_token",
+    error: "key_expired",
+    message: "The API key has expired. Ask the app's owner to regenerate it.",
+  },
   rate_limited: {
     status: 429,
     error: "rate_limited",

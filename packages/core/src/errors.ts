@@ -14,6 +14,7 @@ export type McpgateErrorCode =
   | "key_in_query"
   | "malformed_key"
   | "invalid_key"
+  | "key_expired"
   | "rate_limited"
   | "overloaded"
   | "store_unavailable"
@@ -185,6 +186,21 @@ export class InvalidKeyError extends McpgateError {
   readonly code = "invalid_key";
   constructor() {
     super("The API key is invalid.");
+  }
+}
+
+/**
+ * The key is right but past its expiry (`keyExpiresAt`). Only reported for a key that verified, so
+ * it tells nothing to someone who does not hold the key. The app's owner regenerates the key.
+ */
+export class KeyExpiredError extends McpgateError {
+  readonly code = "key_expired";
+  constructor(
+    /** The public key id of the expired key. */
+    readonly keyId: string,
+    readonly expiredAt: Date,
+  ) {
+    super("The API key has expired; regenerate it.");
   }
 }
 
@@ -392,6 +408,7 @@ export type AnyMcpgateError =
   | KeyInQueryError
   | MalformedKeyError
   | InvalidKeyError
+  | KeyExpiredError
   | RateLimitedError
   | OverloadedError
   | StoreUnavailableError

@@ -34,6 +34,7 @@ import type { EventBus } from "./event-bus.js";
 import type { RegenerationCause } from "./events.js";
 import { createKeyHasher, type HashingOptions, type KeyHasher } from "./hashing.js";
 import { keyCheckTag } from "./digest.js";
+import { keyExpiresAt, parseKeyExpiry, type KeyExpiryOptions } from "./key-expiry.js";
 import { generateKey, parseKey } from "./key-format.js";
 import { zodFieldError } from "./options.js";
 import { RevocationLog } from "./revocations.js";
@@ -168,16 +169,20 @@ export interface Gate {
   updateApp(id: string, input: UpdateAppInput): Promise<App>;
   /**
    * Issues a new key; the old one fails on this instance when this resolves, and elsewhere within
-   * the store's change-feed latency (bounded by `cache.ttlMs`).
-   * @throws AppNotFoundError; GenerationConflictError when a concurrent regeneration won
+   * the store's change-feed latency (bounded by `cache.ttlMs`). Works the same for an expired key.
+   * The new key expires as `expiry` says; without it, after the same lifetime as the old key
+   * (never, if the old one never expired).
+   * @throws AppNotFoundError; GenerationConflictError when a concurrent regeneration won;
+   *   TypeError for a bad `expiry`
    */
-  regenerateKey(id: string): Promise<IssuedKey>;
+  regenerateKey(id: string, expiry?: KeyExpiryOptions): Promise<IssuedKey>;
   /** Deletes an app; its key fails at once. Idempotent: `false` when there was no such app. */
   deleteApp(id: string): Promise<boolean>;
   /**
    * The app a key belongs to.
    * @throws InvalidKeyError (unknown or regenerated: indistinguishable), MalformedKeyError (not an
    *   `mgw_` key, e.g. with whitespace around it; answered over HTTP exactly like invalid_key),
+   *   KeyExpiredError (the right key, past its `keyExpiresAt`),
    *   OverloadedError, StoreUnavailableError (store failed or timed out), CorruptRecordError,
    *   HashingFailedError, ClosedError
    */
@@ -565,18 +570,26 @@ export function createGate(options: GateOptions): Gate {
     }
   }
 
-  async function regenerate(id: string, cause: RegenerationCause): Promise<IssuedKey> {
+  async function regenerate(
+    id: string,
+    cause: RegenerationCause,
+    options: KeyExpiryOptions = {},
+  ): Promise<IssuedKey> {
     open();
+    const expiry = parseKeyExpiry(options, "key expiry");
+    keyExpiresAt(expiry, new Date(clock())); // a past expiresAt fails before any store read
     const current = await requireRecord(id);
-    const [record, key] = await issue(({ keyId, keyHash, keyCheck }) =>
-      store.replaceKey(id, {
+    const [record, key] = await issue(({ keyId, keyHash, keyCheck }) => {
+      const keyIssuedAt = new Date(clock());
+      return store.replaceKey(id, {
         expectedGeneration: current.keyGeneration,
         keyId,
         keyHash,
         keyCheck,
-        keyIssuedAt: new Date(clock()),
-      }),
-    );
+        keyIssuedAt,
+        keyExpiresAt: keyExpiresAt(expiry, keyIssuedAt, current),
+      });
+    });
     changed({ type: "key_replaced", appId: id });
     reporter.emit({
       type: "key.regenerated",
@@ -591,7 +604,8 @@ export function createGate(options: GateOptions): Gate {
   const gate: Gate = {
     async createApp(input) {
       open();
-      const { name, ownerId, policy, metadata } = parseCreateAppInput(input);
+      const { name, ownerId, policy, metadata, expiry } = parseCreateAppInput(input);
+      keyExpiresAt(expiry, new Date(clock())); // a past expiresAt fails before any hashing
       const id = `app_${generateKey().slice(4, 24)}`;
       const [record, key] = await issue(async ({ keyId, keyHash, keyCheck }) => {
         const now = new Date(clock());
@@ -606,6 +620,7 @@ export function createGate(options: GateOptions): Gate {
           createdAt: now,
           updatedAt: now,
           keyIssuedAt: now,
+          keyExpiresAt: keyExpiresAt(expiry, now),
           lastUsedAt: null,
           policy,
           metadata,
@@ -656,8 +671,8 @@ export function createGate(options: GateOptions): Gate {
       return toApp(record);
     },
 
-    regenerateKey(id) {
-      return regenerate(id, "owner");
+    regenerateKey(id, options = {}) {
+      return regenerate(id, "owner", options);
     },
 
     async deleteApp(id) {

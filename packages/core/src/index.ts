@@ -37,6 +37,7 @@ export {
   GenerationConflictError,
   HashingFailedError,
   InvalidKeyError,
+  KeyExpiredError,
   KeyInQueryError,
   MalformedAuthorizationError,
   InternalError,
@@ -99,6 +100,7 @@ export {
   type UpdateAppInput,
 } from "./app.js";
 export type { KeyReplacement, ListQuery, Store, StoreEvent } from "./store.js";
+export type { KeyExpiryOptions } from "./key-expiry.js";
 export { MemoryStore, type MemoryStoreOptions } from "./memory-store.js";
 export {
   authenticateRequestFast,

@@ -88,6 +88,7 @@ export class MemoryStore implements Store {
       keyHash: replacement.keyHash,
       keyCheck: replacement.keyCheck,
       keyIssuedAt: replacement.keyIssuedAt,
+      keyExpiresAt: replacement.keyExpiresAt,
       keyGeneration: current.keyGeneration + 1,
       updatedAt: replacement.keyIssuedAt,
     });

@@ -25,6 +25,8 @@ export interface KeyReplacement {
   /** Check tag of the new key (see `keyCheckTag`). */
   keyCheck: string;
   keyIssuedAt: Date;
+  /** When the new key expires (`null`: never); replaces the old key's expiry. */
+  keyExpiresAt: Date | null;
 }
 
 /** Which records {@link Store.list} returns: oldest first, by (`createdAt`, `id`). */
@@ -70,7 +72,7 @@ export interface Store {
    */
   update(id: string, patch: AppPatch, updatedAt: Date): Promise<AppRecord>;
   /**
-   * Compare-and-swap of the key: sets keyId, keyHash, keyCheck, keyIssuedAt and `keyGeneration =
+   * Compare-and-swap of the key: sets keyId, keyHash, keyCheck, keyIssuedAt, keyExpiresAt and `keyGeneration =
    * expectedGeneration + 1` only if the record is at `expectedGeneration`. Of concurrent calls
    * with the same expectation exactly one succeeds.
    * @throws AppNotFoundError, GenerationConflictError, DuplicateKeyIdError (nothing is written)

@@ -28,6 +28,8 @@ const storedRecordSchema = z.object({
   createdAt: date,
   updatedAt: date,
   keyIssuedAt: date,
+  // Records written before keys could expire have none.
+  keyExpiresAt: date.nullable().optional().default(null),
   lastUsedAt: date.nullable(),
   policy: z.object({
     tools,

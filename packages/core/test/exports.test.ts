@@ -23,6 +23,7 @@ describe("@mcpgate/core public surface", () => {
         "KEY_PATTERN",
         "KEY_PREFIX",
         "KEY_SECRET_LENGTH",
+        "KeyExpiredError",
         "KeyInQueryError",
         "MalformedAuthorizationError",
         "MalformedKeyError",

@@ -168,3 +168,10 @@ export {
   type PostgresAuditSink,
   type PostgresAuditSinkOptions,
 } from "./audit-sink.js";
+export {
+  createPostgresAuditReader,
+  type AuditRead,
+  type PostgresAuditReader,
+  type PostgresAuditReaderOptions,
+  type ReadAuditOptions,
+} from "./audit-read.js";

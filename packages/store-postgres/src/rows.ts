@@ -8,7 +8,7 @@ import {
 
 /** The column list every read selects, in {@link AppRow} shape. */
 export const APP_COLUMNS =
-  "id, name, owner_id, key_id, key_hash, key_check, key_generation, created_at, updated_at, key_issued_at, last_used_at, policy, metadata";
+  "id, name, owner_id, key_id, key_hash, key_check, key_generation, created_at, updated_at, key_issued_at, last_used_at, policy, metadata, key_expires_at";
 
 /** One row of the apps table as the drivers return it. */
 export interface AppRow {
@@ -23,6 +23,7 @@ export interface AppRow {
   updated_at: Date | string;
   key_issued_at: Date | string;
   last_used_at: Date | string | null;
+  key_expires_at: Date | string | null;
   policy: Partial<AppPolicy> | string;
   metadata: AppMetadata | string;
 }
@@ -47,6 +48,7 @@ export function toRecord(row: AppRow): AppRecord {
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
     keyIssuedAt: toDate(row.key_issued_at),
+    keyExpiresAt: row.key_expires_at === null ? null : toDate(row.key_expires_at),
     lastUsedAt: row.last_used_at === null ? null : toDate(row.last_used_at),
     policy: withPolicyDefaults(fromJson(row.policy)),
     metadata: fromJson(row.metadata),

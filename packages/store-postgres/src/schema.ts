@@ -14,7 +14,7 @@ import { quoteIdentifier, type SqlExecutor } from "./executor.js";
  * if ((await store.migrate()) !== SCHEMA_VERSION) throw new Error("unexpected schema");
  * ```
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Table, index and channel names for one prefix. */
 export interface SchemaNames {
@@ -78,6 +78,8 @@ function migrations(names: SchemaNames): string[][] {
       `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(names.ownerIndex)}
         ON ${names.apps} (owner_id, created_at, id COLLATE "C")`,
     ],
+    // Version 3: key expiry (NULL = never, which is what every key issued before had).
+    [`ALTER TABLE ${names.apps} ADD COLUMN IF NOT EXISTS key_expires_at timestamptz`],
   ];
 }
 

@@ -105,7 +105,7 @@ export class SqlStore implements PostgresStore {
       await this.#executor.query(
         `INSERT INTO ${this.#names.apps} (${APP_COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, $10::timestamptz,
-                 $11::timestamptz, $12::jsonb, $13::jsonb)`,
+                 $11::timestamptz, $12::jsonb, $13::jsonb, $14::timestamptz)`,
         [
           record.id,
           record.name,
@@ -120,6 +120,7 @@ export class SqlStore implements PostgresStore {
           record.lastUsedAt === null ? null : isoDate(record.lastUsedAt),
           JSON.stringify(record.policy),
           JSON.stringify(record.metadata),
+          record.keyExpiresAt === null ? null : isoDate(record.keyExpiresAt),
         ],
       );
     } catch (error) {
@@ -202,7 +203,8 @@ export class SqlStore implements PostgresStore {
          ), swapped AS (
            UPDATE ${this.#names.apps}
               SET key_id = $3, key_hash = $4, key_check = $7, key_issued_at = $5::timestamptz,
-                  updated_at = $5::timestamptz, key_generation = key_generation + 1
+                  key_expires_at = $8::timestamptz, updated_at = $5::timestamptz,
+                  key_generation = key_generation + 1
             WHERE id = $1 AND key_generation = $2
            RETURNING ${APP_COLUMNS}, ${this.#notify("key_replaced", "$6")}
          )
@@ -216,6 +218,7 @@ export class SqlStore implements PostgresStore {
           isoDate(replacement.keyIssuedAt),
           this.#names.channel,
           replacement.keyCheck,
+          replacement.keyExpiresAt === null ? null : isoDate(replacement.keyExpiresAt),
         ],
       );
     } catch (error) {

@@ -7,6 +7,7 @@ describe("@mcpgate/store-postgres public surface", () => {
       [
         "SCHEMA_VERSION",
         "createPGliteStore",
+        "createPostgresAuditReader",
         "createPostgresAuditSink",
         "createPostgresStore",
       ]

@@ -143,6 +143,53 @@ describe("migrate", () => {
     }
   });
 
+  it("upgrades a version-2 table in place: old keys never expire, new ones can", async () => {
+    // The version-2 schema, as release 0.2 created it (version 1 plus owners and check tags).
+    await admin.query(`CREATE TABLE v2_mcpgate_apps (
+      id text PRIMARY KEY, name text NOT NULL, key_id text NOT NULL, key_hash text NOT NULL,
+      key_generation integer NOT NULL CHECK (key_generation >= 1),
+      created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL,
+      key_issued_at timestamptz NOT NULL, last_used_at timestamptz, policy jsonb NOT NULL,
+      metadata jsonb NOT NULL, owner_id text, key_check text NOT NULL DEFAULT '')`);
+    await admin.query(`CREATE UNIQUE INDEX v2_mcpgate_apps_key_id_key ON v2_mcpgate_apps (key_id)`);
+    await admin.query(`CREATE TABLE v2_mcpgate_schema_version (
+      version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await admin.query(`INSERT INTO v2_mcpgate_schema_version (version) VALUES (1), (2)`);
+    const source = await createPostgresStore({ pool: admin, tablePrefix: "v2src_" });
+    const gate = createGate({ store: source, lastUsed: false });
+    const { app, key } = await gate.createApp({ name: "old", ownerId: "team", tools: ["search"] });
+    await gate.close();
+    await source.close();
+    await admin.query(
+      `INSERT INTO v2_mcpgate_apps SELECT id, name, key_id, key_hash, key_generation, created_at,
+         updated_at, key_issued_at, last_used_at, policy, metadata, owner_id, key_check
+         FROM v2src_mcpgate_apps`,
+    );
+
+    const store = await createPostgresStore({ pool: admin, tablePrefix: "v2_" });
+    const upgraded = createGate({ store, lastUsed: false });
+    try {
+      expect(await store.migrate()).toBe(SCHEMA_VERSION);
+      const record = await store.getById(app.id);
+      expect(record).toMatchObject({ ownerId: "team", keyExpiresAt: null });
+      await expect(upgraded.authenticate(key)).resolves.toMatchObject({ keyExpiresAt: null });
+      const { key: next, app: renewed } = await upgraded.regenerateKey(app.id, {
+        expiresInDays: 30,
+      });
+      expect((await store.getById(app.id))?.keyExpiresAt).toEqual(renewed.keyExpiresAt);
+      await expect(upgraded.authenticate(next)).resolves.toMatchObject({ keyGeneration: 2 });
+
+      // Another instance whose clock is past the expiry refuses the key it reads from the table.
+      const expiresAt = renewed.keyExpiresAt?.getTime() ?? 0;
+      const later = createGate({ store, lastUsed: false, clock: () => expiresAt });
+      await expect(later.authenticate(next)).rejects.toMatchObject({ code: "key_expired" });
+      await later.close();
+    } finally {
+      await upgraded.close();
+      await store.close();
+    }
+  });
+
   it("refuses a database whose schema is newer than this package", async () => {
     const store = await createPostgresStore({ pool: admin, tablePrefix: "newer_" });
     await store.close();

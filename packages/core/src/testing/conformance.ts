@@ -44,6 +44,7 @@ export function sampleRecord(overrides: Partial<AppRecord> = {}): AppRecord {
     createdAt: now,
     updatedAt: now,
     keyIssuedAt: now,
+    keyExpiresAt: null,
     lastUsedAt: null,
     policy: {
       tools: ["search", "fetch"],
@@ -65,6 +66,7 @@ function replacementFor(record: AppRecord, expectedGeneration = record.keyGenera
     keyHash: next.keyHash,
     keyCheck: next.keyCheck,
     keyIssuedAt: new Date(record.keyIssuedAt.getTime() + 1000),
+    keyExpiresAt: null as Date | null,
   };
 }
 
@@ -122,6 +124,35 @@ export function runStoreConformance(
         });
         await store.create(record);
         expect(await store.getById(record.id)).toEqual(record);
+      }));
+
+    it("keeps a key's expiry, to the millisecond", () =>
+      withStore(async (store) => {
+        const record = sampleRecord({ keyExpiresAt: new Date(Date.UTC(2031, 0, 2, 3, 4, 5, 678)) });
+        await store.create(record);
+        expect(await store.getById(record.id)).toEqual(record);
+        expect(await store.getByKeyId(record.keyId)).toEqual(record);
+        expect(await store.list()).toEqual([record]);
+      }));
+
+    it("replaceKey sets the new key's expiry, or clears it (an expired key never outlives a regenerate)", () =>
+      withStore(async (store) => {
+        const record = sampleRecord({ keyExpiresAt: new Date(Date.UTC(2020, 0, 1)) });
+        await store.create(record);
+        const later = new Date(Date.UTC(2032, 5, 6, 7, 8, 9, 10));
+        const renewed = await store.replaceKey(record.id, {
+          ...replacementFor(record),
+          keyExpiresAt: later,
+        });
+        expect(renewed.keyExpiresAt).toEqual(later);
+        expect((await store.getById(record.id))?.keyExpiresAt).toEqual(later);
+        const cleared = await store.replaceKey(record.id, replacementFor(renewed));
+        expect(cleared.keyExpiresAt).toBeNull();
+        expect((await store.getById(record.id))?.keyExpiresAt).toBeNull();
+        // update() leaves the expiry alone.
+        await store.replaceKey(record.id, { ...replacementFor(cleared), keyExpiresAt: later });
+        const updated = await store.update(record.id, { name: "renamed" }, new Date());
+        expect(updated.keyExpiresAt).toEqual(later);
       }));
 
     it("create refuses a duplicate key id and leaves the first record unchanged", () =>
