@@ -12,6 +12,7 @@ import { InvalidKeyError, type App } from "@mcpgate/core";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { forgetScope, scopeEventStore } from "./event-store.js";
+import { followGate, sweepIdleSessions } from "./gate-follow.js";
 import { createHostCheck } from "./host-validation.js";
 import { createDefaultErrorReport } from "./error-report.js";
 import { takeCredentials } from "./hygiene.js";
@@ -103,21 +104,11 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   });
   let closed = false;
   const idleSweep =
-    mode === "stateful"
-      ? setInterval(
-          () => void sessions.closeIdle(),
-          Math.min(settings.sessionIdleTimeoutMs, 60_000),
-        ).unref()
-      : undefined;
+    mode === "stateful" ? sweepIdleSessions(sessions, settings.sessionIdleTimeoutMs) : undefined;
   const allowedMethods = METHODS[mode];
   const watchers = new PolicyWatchers();
 
-  const unsubscribe = gate.onChange((event) => {
-    // Policies are read per request; open sessions stay valid and are told to refresh their lists.
-    if (event.type === "updated") return watchers.policyChanged(event.appId);
-    rateLimiter.forget(event.appId);
-    void sessions.closeApp(event.appId);
-  });
+  const unsubscribe = followGate(gate, { watchers, rateLimiter, sessions });
 
   async function connect(
     app: App,

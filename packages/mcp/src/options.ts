@@ -21,26 +21,16 @@ import type { Guardrail } from "./isolation.js";
 export type McpServerLike = McpServer | Server;
 
 /**
- * Options of `createMcpEndpoint`.
+ * The options both majors' `createMcpEndpoint` share (`@mcpgate/mcp` and `@mcpgate/mcp/v2`).
  *
  * @example
  * ```ts
- * const options: McpEndpointOptions = { gate, mode: "stateless", server: buildServer, guardrail };
+ * const shared: McpEndpointBaseOptions = { gate, hostValidation: { allowedHosts: ["mcp.example.com"] } };
  * ```
  */
-export interface McpEndpointOptions {
+export interface McpEndpointBaseOptions {
   /** The gate that authenticates every request (`createGate`). */
   gate: Gate;
-  /**
-   * Builds the MCP server for an app: once per session (stateful) or per request (stateless).
-   * Register any tools; the app's policy decides which ones it can list and call.
-   */
-  server: (app: App) => McpServerLike | Promise<McpServerLike>;
-  /**
-   * `"stateful"`: `Mcp-Session-Id` sessions bound to (app, key generation), with a GET stream.
-   * `"stateless"`: a fresh server and transport for every POST; GET and DELETE answer 405.
-   */
-  mode: "stateful" | "stateless";
   /** Runs before every allowed `tools/call`; throw `ToolNotAllowedError` to refuse with a message. */
   guardrail?: Guardrail;
   /**
@@ -66,14 +56,6 @@ export interface McpEndpointOptions {
    */
   maxSessionsPerApp?: number;
   /**
-   * Makes SSE streams resumable (SEP-1699): events are stored and replayed after a client's
-   * `Last-Event-ID`, only ever to the session (app, key generation) that produced them. Use
-   * `new MemoryEventStore()` on one instance. Stateful mode only.
-   */
-  eventStore?: EventStore;
-  /** Reconnection delay in milliseconds suggested to clients (SSE `retry`); needs `eventStore`. */
-  retryInterval?: number;
-  /**
    * Stateful sessions without a request for this long are closed (clients then re-initialize).
    * Default 30 minutes.
    */
@@ -87,6 +69,35 @@ export interface McpEndpointOptions {
   onError?: (error: unknown, context: string) => void;
   /** Milliseconds clock for rate limits and session idleness; for tests. Default `Date.now`. */
   clock?: () => number;
+}
+
+/**
+ * Options of `createMcpEndpoint`.
+ *
+ * @example
+ * ```ts
+ * const options: McpEndpointOptions = { gate, mode: "stateless", server: buildServer, guardrail };
+ * ```
+ */
+export interface McpEndpointOptions extends McpEndpointBaseOptions {
+  /**
+   * Builds the MCP server for an app: once per session (stateful) or per request (stateless).
+   * Register any tools; the app's policy decides which ones it can list and call.
+   */
+  server: (app: App) => McpServerLike | Promise<McpServerLike>;
+  /**
+   * `"stateful"`: `Mcp-Session-Id` sessions bound to (app, key generation), with a GET stream.
+   * `"stateless"`: a fresh server and transport for every POST; GET and DELETE answer 405.
+   */
+  mode: "stateful" | "stateless";
+  /**
+   * Makes SSE streams resumable (SEP-1699): events are stored and replayed after a client's
+   * `Last-Event-ID`, only ever to the session (app, key generation) that produced them. Use
+   * `new MemoryEventStore()` on one instance. Stateful mode only.
+   */
+  eventStore?: EventStore;
+  /** Reconnection delay in milliseconds suggested to clients (SSE `retry`); needs `eventStore`. */
+  retryInterval?: number;
 }
 
 /** A zod schema for a function option. */

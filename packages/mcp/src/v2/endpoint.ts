@@ -20,6 +20,7 @@ import {
 } from "@modelcontextprotocol/server";
 import { refusalFor } from "../capability-policy.js";
 import { createDefaultErrorReport } from "../error-report.js";
+import { followGate, sweepIdleSessions } from "../gate-follow.js";
 import { createHostRule } from "../host-validation.js";
 import { isolate, PolicyWatchers } from "../isolation.js";
 import { JSON_RPC, jsonRpcErrorAnswer, SESSION_NOT_FOUND, type HttpAnswer } from "../json-rpc.js";
@@ -145,18 +146,9 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const allowedMethods = legacy === "stateful" ? METHODS.stateful : METHODS.other;
   let closed = false;
   const idleSweep =
-    legacy === "stateful"
-      ? setInterval(
-          () => void sessions.closeIdle(),
-          Math.min(settings.sessionIdleTimeoutMs, 60_000),
-        ).unref()
-      : undefined;
+    legacy === "stateful" ? sweepIdleSessions(sessions, settings.sessionIdleTimeoutMs) : undefined;
 
-  const unsubscribe = gate.onChange((event) => {
-    if (event.type === "updated") return watchers.policyChanged(event.appId);
-    rateLimiter.forget(event.appId);
-    void sessions.closeApp(event.appId);
-  });
+  const unsubscribe = followGate(gate, { watchers, rateLimiter, sessions });
 
   /** The factory's server, with isolation installed on whatever transport the SDK connects. */
   async function isolatedServer(app: App, context: McpRequestContext): Promise<McpServerV2Like> {

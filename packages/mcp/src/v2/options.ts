@@ -2,16 +2,15 @@
  * Options of the v2 `createMcpEndpoint`, validated once with zod: the fields both majors share
  * (../options.ts) plus the v2 server factory and the legacy-era posture.
  */
-import { zodFieldError, type App, type Gate } from "@mcpgate/core";
+import { zodFieldError, type App } from "@mcpgate/core";
 import type { McpRequestContext, McpServer, Server } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import type { HostValidation } from "../host-validation.js";
-import type { Guardrail } from "../isolation.js";
 import {
   checkPathMatchesGate,
   checkSessionCaps,
   fn,
   sharedFields,
+  type McpEndpointBaseOptions,
   withSessionDefaults,
 } from "../options.js";
 
@@ -49,9 +48,7 @@ export type McpServerFactoryV2 = (
  * const options: McpEndpointOptions = { gate, server: (app) => buildServer(app), legacy: "stateful" };
  * ```
  */
-export interface McpEndpointOptions {
-  /** The gate that authenticates every request (`createGate`). */
-  gate: Gate;
+export interface McpEndpointOptions extends McpEndpointBaseOptions {
   /**
    * Builds the v2 server for an app. Register any tools, or only the app's: the app's policy
    * decides what it can list and call either way.
@@ -61,32 +58,11 @@ export interface McpEndpointOptions {
    * How 2025-era requests are served (2026-07-28 requests are always served statelessly):
    * `"stateful"` (default): `Mcp-Session-Id` sessions bound to (app, key generation), as on 1.x;
    * `"stateless"`: a fresh server per POST (the SDK's fallback); `"reject"`: 2026-07-28 only.
+   * Session options (`maxSessions`, `maxSessionsPerApp`, `sessionIdleTimeoutMs`) apply to
+   * `"stateful"`. Through `fetch`, `hostValidation: "auto"` knows the local address only when it is
+   * passed (`node()` passes it): fetch runtimes bound to localhost should list `allowedHosts`.
    */
   legacy?: "stateful" | "stateless" | "reject";
-  /** Runs before every allowed `tools/call`; throw `ToolNotAllowedError` to refuse with a message. */
-  guardrail?: Guardrail;
-  /**
-   * DNS-rebinding protection, as on 1.x. `"auto"` (default) checks loopback names when the
-   * connection arrived on a loopback address; through `fetch` the local address is known only when
-   * passed (`node()` passes it), so fetch runtimes bound to localhost should list `allowedHosts`.
-   */
-  hostValidation?: HostValidation;
-  /** The endpoint's path, the same as the gate's `basePath`. Default `"/mcp"`. */
-  path?: string;
-  /** Largest accepted request body in bytes. Default 4 MiB. */
-  maxBodyBytes?: number;
-  /** Open legacy sessions at most, all apps together. Default 10 000. */
-  maxSessions?: number;
-  /** Open legacy sessions at most per app. Default a tenth of `maxSessions`, at most 1 000. */
-  maxSessionsPerApp?: number;
-  /** Legacy sessions without a request for this long are closed. Default 30 minutes. */
-  sessionIdleTimeoutMs?: number;
-  /** Answer with one JSON body instead of an SSE stream (modern `responseMode: "json"`). */
-  jsonResponse?: boolean;
-  /** Failures off the normal path. Default: one `console.error` line per cause, keys redacted. */
-  onError?: (error: unknown, context: string) => void;
-  /** Milliseconds clock for rate limits and session idleness; for tests. Default `Date.now`. */
-  clock?: () => number;
 }
 
 const schema = z
