@@ -1,5 +1,6 @@
 /** The key never reaches the SDK, the factory or a tool handler, in any header. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCEPT, INITIALIZE } from "../helpers.js";
 import { connectClient, startServer, type Harness } from "./helpers.js";
 
 describe("v2 key hygiene", () => {
@@ -23,22 +24,13 @@ describe("v2 key hygiene", () => {
       const response = await fetch(`${h.origin}/mcp/${key}`, {
         method: "POST",
         headers: {
-          accept: "application/json, text/event-stream",
+          accept: ACCEPT,
           "content-type": "application/json",
           "x-forwarded-uri": `/mcp/${key}`,
           referer: `https://example.com/?k=${encodeURIComponent(key)}`,
           "mcp-protocol-version": "2025-06-18",
         },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 0,
-          method: "initialize",
-          params: {
-            protocolVersion: "2025-06-18",
-            capabilities: {},
-            clientInfo: { name: "raw", version: "1" },
-          },
-        }),
+        body: JSON.stringify(INITIALIZE),
       });
       expect(response.status).toBe(200);
       await response.body?.cancel();
