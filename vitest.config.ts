@@ -10,6 +10,7 @@ export default defineConfig({
     // publish a `source` export of their own (eventsource-parser, under the MCP SDK client).
     alias: [
       { find: /^@mcpgate\/core\/testing$/, replacement: `${packages}core/src/testing/index.ts` },
+      { find: /^@mcpgate\/mcp\/v2$/, replacement: `${packages}mcp/src/v2/index.ts` },
       { find: /^@mcpgate\/([a-z-]+)$/, replacement: `${packages}$1/src/index.ts` },
     ],
   },

@@ -1,3 +1,5 @@
 import { packageConfig } from "../../tsup.package.js";
 
-export default packageConfig(["src/index.ts"]);
+// Two entries: `.` on SDK 1.x, `./v2` on SDK v2. Code they share (the rules) imports neither SDK,
+// so each entry loads only its own SDK.
+export default packageConfig({ index: "src/index.ts", "v2/index": "src/v2/index.ts" });

@@ -25,7 +25,7 @@ let forgetStreams: (store: MemoryEventStore, prefix: string) => void;
  *
  * @example
  * ```ts
- * createMcpHandler({ gate, mode: "stateful", server, eventStore: new MemoryEventStore() });
+ * createMcpEndpoint({ gate, mode: "stateful", server, eventStore: new MemoryEventStore() });
  * ```
  */
 export class MemoryEventStore implements EventStore {

@@ -1,5 +1,5 @@
 /**
- * `createMcpHandler`: an authenticated MCP Streamable HTTP endpoint as a node:http handler.
+ * `createMcpEndpoint`: an authenticated MCP Streamable HTTP endpoint as a node:http handler.
  *
  * Per request: fast refusals that cost nothing (OAuth discovery paths, Host/Origin, path, method),
  * then authentication (every request, never "by session id"), the key stripped, the app's rate
@@ -17,8 +17,8 @@ import { createDefaultErrorReport } from "./error-report.js";
 import { takeCredentials } from "./hygiene.js";
 import { isolate, PolicyWatchers } from "./isolation.js";
 import { containsKeyShape } from "./key-shapes.js";
-import { JSON_RPC, writeJsonRpcError, writeSessionNotFound } from "./json-rpc.js";
-import { parseMcpHandlerOptions, type McpHandlerOptions, type McpServerLike } from "./options.js";
+import { JSON_RPC, writeAnswer, writeJsonRpcError, writeSessionNotFound } from "./json-rpc.js";
+import { parseMcpHandlerOptions, type McpEndpointOptions, type McpServerLike } from "./options.js";
 import { RateLimiter } from "./rate-limit.js";
 import {
   isOAuthProbe,
@@ -27,7 +27,7 @@ import {
   writeShuttingDown,
   writeTooManySessions,
 } from "./refusals.js";
-import { bodyOf, stripCredential, type McpRequest } from "./request.js";
+import { bodyOf, bodyRefusal, stripCredential, type McpRequest } from "./request.js";
 import { guardedFactory, ServerSetupError } from "./server-factory.js";
 import { SessionRegistry, type Session } from "./sessions.js";
 
@@ -36,11 +36,11 @@ import { SessionRegistry, type Session } from "./sessions.js";
  *
  * @example
  * ```ts
- * const mcp: McpHandler = createMcpHandler({ gate, mode: "stateful", server: buildServer });
+ * const mcp: McpEndpoint = createMcpEndpoint({ gate, mode: "stateful", server: buildServer });
  * process.on("SIGTERM", () => void mcp.close());
  * ```
  */
-export interface McpHandler {
+export interface McpEndpoint {
   /**
    * Serves one request. Never rejects: failures become JSON-RPC error responses. Pass
    * `parsedBody` when a framework already consumed the body (Express `express.json()`, Fastify).
@@ -70,11 +70,11 @@ function pathOf(url: string): string {
  * ```ts
  * import http from "node:http";
  * import { createGate, MemoryStore } from "@mcpgate/core";
- * import { createMcpHandler } from "@mcpgate/mcp";
+ * import { createMcpEndpoint } from "@mcpgate/mcp";
  * import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
  *
  * const gate = createGate({ store: new MemoryStore() });
- * const mcp = createMcpHandler({
+ * const mcp = createMcpEndpoint({
  *   gate,
  *   mode: "stateful",
  *   server: (app) => {
@@ -86,7 +86,7 @@ function pathOf(url: string): string {
  * http.createServer(mcp).listen(3000, "127.0.0.1");
  * ```
  */
-export function createMcpHandler(options: McpHandlerOptions): McpHandler {
+export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const settings = parseMcpHandlerOptions(options);
   const { gate, mode, path, maxBodyBytes } = settings;
   const onError = settings.onError ?? createDefaultErrorReport();
@@ -94,7 +94,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const checkHost = createHostCheck(settings.hostValidation);
   const clock = settings.clock ?? Date.now;
   const rateLimiter = new RateLimiter(clock);
-  const sessions = new SessionRegistry({
+  const sessions = new SessionRegistry<StreamableHTTPServerTransport>({
     onError,
     clock,
     idleMs: settings.sessionIdleTimeoutMs,
@@ -173,7 +173,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
       return writeTooManySessions(res, reservation, settings.maxSessionsPerApp);
     }
     const newSessionId = randomUUID();
-    let session: Session | undefined;
+    let session: Session<StreamableHTTPServerTransport> | undefined;
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       ...transportOptions(),
       ...resumability(app, newSessionId),
@@ -247,11 +247,8 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     if (req.method === "POST") {
       const read = await bodyOf(req, parsedBody, maxBodyBytes);
       if (!read.ok) {
-        const headers: Record<string, string> = read.status === 413 ? { connection: "close" } : {};
-        const { code, message, error } = read;
-        if (error !== undefined) onError(new TypeError(message), "body");
-        const data = error === undefined ? {} : { data: { error } };
-        return writeJsonRpcError(res, read.status, { code, message, ...data }, headers);
+        if (read.error !== undefined) onError(new TypeError(read.message), "body");
+        return writeAnswer(res, bodyRefusal(read));
       }
       body = read.body;
     }
@@ -286,3 +283,22 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     },
   });
 }
+
+/**
+ * The endpoint's interface under its former name.
+ *
+ * @deprecated Use {@link McpEndpoint}; this alias goes in the next major.
+ */
+export type McpHandler = McpEndpoint;
+
+/**
+ * {@link createMcpEndpoint} under its former name, which collides with the MCP SDK v2's own
+ * `createMcpHandler` when both are imported in one file.
+ *
+ * @deprecated Use {@link createMcpEndpoint}; this alias goes in the next major.
+ * @example
+ * ```ts
+ * const mcp = createMcpHandler({ gate, mode: "stateless", server: buildServer });
+ * ```
+ */
+export const createMcpHandler: (options: McpEndpointOptions) => McpEndpoint = createMcpEndpoint;

@@ -28,7 +28,7 @@ export interface AllowedHosts {
  *
  * @example
  * ```ts
- * createMcpHandler({ gate, server, mode: "stateless", hostValidation: { allowedHosts: ["mcp.example.com"] } });
+ * createMcpEndpoint({ gate, server, mode: "stateless", hostValidation: { allowedHosts: ["mcp.example.com"] } });
  * ```
  */
 export type HostValidation = "auto" | false | AllowedHosts;
@@ -56,10 +56,20 @@ function originHostName(origin: string): string | undefined {
   }
 }
 
-/** Returns the refusal message, or `undefined` when the request may proceed. */
-export function createHostCheck(
-  setting: HostValidation,
-): (req: IncomingMessage) => string | undefined {
+/** What the check reads of a request, whatever its runtime (node:http or fetch). */
+export interface HostInput {
+  host: string | undefined;
+  origin: string | undefined;
+  /** The local address the connection arrived on, when known (decides `"auto"`). */
+  localAddress: string | undefined;
+}
+
+/**
+ * Returns the refusal message, or `undefined` when the request may proceed. With `"auto"` and an
+ * unknown local address (a fetch runtime that does not say), nothing is checked: such deployments
+ * pass `allowedHosts` explicitly.
+ */
+export function createHostRule(setting: HostValidation): (input: HostInput) => string | undefined {
   if (setting === false) return () => undefined;
   const explicit =
     setting === "auto"
@@ -71,18 +81,29 @@ export function createHostCheck(
         };
   const loopback = { hosts: new Set(LOOPBACK_NAMES), origins: undefined };
 
-  return (req) => {
-    const rules = explicit ?? (isLoopbackAddress(req.socket.localAddress) ? loopback : undefined);
+  return ({ host, origin, localAddress }) => {
+    const rules = explicit ?? (isLoopbackAddress(localAddress) ? loopback : undefined);
     if (rules === undefined) return undefined;
-    const host = req.headers.host;
     if (host === undefined || !rules.hosts.has(hostName(host))) {
       return "Invalid Host header";
     }
-    const origin = req.headers.origin;
     if (origin === undefined) return undefined;
     const allowed = rules.origins
       ? rules.origins.has(origin.toLowerCase())
       : rules.hosts.has(originHostName(origin) ?? "");
     return allowed ? undefined : "Invalid Origin header";
   };
+}
+
+/** {@link createHostRule} for a node:http request. */
+export function createHostCheck(
+  setting: HostValidation,
+): (req: IncomingMessage) => string | undefined {
+  const rule = createHostRule(setting);
+  return (req) =>
+    rule({
+      host: req.headers.host,
+      origin: req.headers.origin,
+      localAddress: req.socket.localAddress,
+    });
 }

@@ -18,17 +18,17 @@ import {
   type App,
   type Gate,
 } from "@mcpgate/core";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type {
-  JSONRPCMessage,
-  JSONRPCNotification,
-  JSONRPCRequest,
-  MessageExtraInfo,
-  RequestId,
-} from "@modelcontextprotocol/sdk/types.js";
 import { filterResult, isMetered, refusalFor, visibleNotification } from "./capability-policy.js";
 import { JSON_RPC } from "./json-rpc.js";
 import type { RateLimiter } from "./rate-limit.js";
+import type {
+  JsonRpcMessage as JSONRPCMessage,
+  JsonRpcNotification as JSONRPCNotification,
+  JsonRpcRequest as JSONRPCRequest,
+  MessageExtra as MessageExtraInfo,
+  RequestId,
+  TransportLike as Transport,
+} from "./message-shapes.js";
 import { RequestIds } from "./request-ids.js";
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Options of {@link createMcpHandler}, validated once with zod: a bad one throws a `TypeError`
+ * Options of `createMcpEndpoint`, validated once with zod: a bad one throws a `TypeError`
  * naming the field, at startup rather than at the first request.
  */
 import { isGate, zodFieldError, type App, type Gate } from "@mcpgate/core";
@@ -21,14 +21,14 @@ import type { Guardrail } from "./isolation.js";
 export type McpServerLike = McpServer | Server;
 
 /**
- * Options of {@link createMcpHandler}.
+ * Options of `createMcpEndpoint`.
  *
  * @example
  * ```ts
- * const options: McpHandlerOptions = { gate, mode: "stateless", server: buildServer, guardrail };
+ * const options: McpEndpointOptions = { gate, mode: "stateless", server: buildServer, guardrail };
  * ```
  */
-export interface McpHandlerOptions {
+export interface McpEndpointOptions {
   /** The gate that authenticates every request (`createGate`). */
   gate: Gate;
   /**
@@ -89,39 +89,81 @@ export interface McpHandlerOptions {
   clock?: () => number;
 }
 
-const fn = <T>(message = "must be a function") =>
+/** A zod schema for a function option. */
+export const fn = <T>(message = "must be a function") =>
   z.custom<T>((value) => typeof value === "function", message);
+
+/** The options both majors' endpoints share, with their validation and defaults. */
+export const sharedFields = {
+  gate: z.custom<Gate>(isGate, "must be a gate from createGate()"),
+  guardrail: fn<Guardrail>().optional(),
+  hostValidation: z
+    .union([
+      z.literal("auto"),
+      z.literal(false),
+      z
+        .object({
+          allowedHosts: z.array(z.string().min(1)).min(1),
+          allowedOrigins: z.array(z.string().url()).optional(),
+        })
+        .strict(),
+    ])
+    .default("auto"),
+  path: z
+    .string()
+    .regex(/^\/[A-Za-z0-9\-._~/]*$/, "must be an absolute path")
+    .default("/mcp"),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(1024 ** 3)
+    .default(4 * 1024 * 1024),
+  maxSessions: z.number().int().min(1).max(10_000_000).default(10_000),
+  maxSessionsPerApp: z.number().int().min(1).max(10_000_000).optional(),
+  sessionIdleTimeoutMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(7 * 86_400_000)
+    .default(1_800_000),
+  jsonResponse: z.boolean().default(false),
+  onError: fn<(error: unknown, context: string) => void>().optional(),
+  clock: fn<() => number>().optional(),
+};
+
+/** The per-app cap must fit in the global one. */
+export function checkSessionCaps(
+  options: { maxSessions: number; maxSessionsPerApp?: number | undefined },
+  context: z.RefinementCtx,
+): void {
+  const perApp = options.maxSessionsPerApp;
+  if (perApp !== undefined && perApp > options.maxSessions) {
+    context.addIssue({
+      code: "custom",
+      path: ["maxSessionsPerApp"],
+      message: `must be at most maxSessions (${options.maxSessions})`,
+    });
+  }
+}
+
+/** Default per-app cap: a tenth of the global one, at most 1 000. */
+export function withSessionDefaults<
+  T extends { maxSessions: number; maxSessionsPerApp?: number | undefined },
+>(options: T): T & { maxSessionsPerApp: number } {
+  return {
+    ...options,
+    maxSessionsPerApp:
+      options.maxSessionsPerApp ??
+      Math.max(1, Math.min(1000, Math.floor(options.maxSessions / 10))),
+  };
+}
 
 const schema = z
   .object({
-    gate: z.custom<Gate>(isGate, "must be a gate from createGate()"),
-    server: fn<McpHandlerOptions["server"]>("must be a function (app) => McpServer"),
+    ...sharedFields,
+    server: fn<McpEndpointOptions["server"]>("must be a function (app) => McpServer"),
     mode: z.enum(["stateful", "stateless"]),
-    guardrail: fn<Guardrail>().optional(),
-    hostValidation: z
-      .union([
-        z.literal("auto"),
-        z.literal(false),
-        z
-          .object({
-            allowedHosts: z.array(z.string().min(1)).min(1),
-            allowedOrigins: z.array(z.string().url()).optional(),
-          })
-          .strict(),
-      ])
-      .default("auto"),
-    path: z
-      .string()
-      .regex(/^\/[A-Za-z0-9\-._~/]*$/, "must be an absolute path")
-      .default("/mcp"),
-    maxBodyBytes: z
-      .number()
-      .int()
-      .min(1)
-      .max(1024 ** 3)
-      .default(4 * 1024 * 1024),
-    maxSessions: z.number().int().min(1).max(10_000_000).default(10_000),
-    maxSessionsPerApp: z.number().int().min(1).max(10_000_000).optional(),
     eventStore: z
       .custom<EventStore>(
         (value) =>
@@ -133,26 +175,10 @@ const schema = z
       )
       .optional(),
     retryInterval: z.number().int().min(0).max(86_400_000).optional(),
-    sessionIdleTimeoutMs: z
-      .number()
-      .int()
-      .min(1000)
-      .max(7 * 86_400_000)
-      .default(1_800_000),
-    jsonResponse: z.boolean().default(false),
-    onError: fn<(error: unknown, context: string) => void>().optional(),
-    clock: fn<() => number>().optional(),
   })
   .strict()
   .superRefine((options, context) => {
-    const perApp = options.maxSessionsPerApp;
-    if (perApp !== undefined && perApp > options.maxSessions) {
-      context.addIssue({
-        code: "custom",
-        path: ["maxSessionsPerApp"],
-        message: `must be at most maxSessions (${options.maxSessions})`,
-      });
-    }
+    checkSessionCaps(options, context);
     if (options.eventStore !== undefined && options.mode !== "stateful") {
       context.addIssue({
         code: "custom",
@@ -168,12 +194,14 @@ const schema = z
       });
     }
   })
-  .transform((options) => ({
-    ...options,
-    maxSessionsPerApp:
-      options.maxSessionsPerApp ??
-      Math.max(1, Math.min(1000, Math.floor(options.maxSessions / 10))),
-  }));
+  .transform(withSessionDefaults);
+
+/**
+ * The options under their former name.
+ *
+ * @deprecated Use {@link McpEndpointOptions}; this alias goes in the next major.
+ */
+export type McpHandlerOptions = McpEndpointOptions;
 
 /** Validated options, with defaults applied. */
 export type McpHandlerSettings = Readonly<z.output<typeof schema>>;
@@ -186,7 +214,7 @@ const PROBE_KEY = `mgw_${"0".repeat(32)}`;
  * would get "An API key is required"). The gate does not expose its base path, so ask its URL
  * cleaner whether it strips a key from `<path>/mgw_…`.
  */
-function checkPathMatchesGate(gate: Gate, path: string): void {
+export function checkPathMatchesGate(gate: Gate, path: string): void {
   const base = path.replace(/\/+$/, "");
   if (gate.cleanUrl(`${base}/${PROBE_KEY}`) === (base || "/")) return;
   throw new TypeError(
@@ -196,7 +224,7 @@ function checkPathMatchesGate(gate: Gate, path: string): void {
 }
 
 /** @throws TypeError naming the offending field. */
-export function parseMcpHandlerOptions(options: McpHandlerOptions): McpHandlerSettings {
+export function parseMcpHandlerOptions(options: McpEndpointOptions): McpHandlerSettings {
   const result = schema.safeParse(options);
   if (!result.success) throw zodFieldError("MCP handler options", result.error);
   checkPathMatchesGate(result.data.gate, result.data.path);

@@ -6,7 +6,13 @@
  */
 import type { ServerResponse } from "node:http";
 import type { Challenge } from "@mcpgate/core";
-import { JSON_RPC, writeChallenge, writeJsonRpcError } from "./json-rpc.js";
+import {
+  challengeAnswer,
+  JSON_RPC,
+  jsonRpcErrorAnswer,
+  writeAnswer,
+  type HttpAnswer,
+} from "./json-rpc.js";
 import type { SessionRefusal } from "./sessions.js";
 
 /** Printed by clients that try OAuth after a 401; says why OAuth cannot help. */
@@ -42,10 +48,15 @@ export function isOAuthProbe(pathname: string): boolean {
  * which is the shape clients parse and print.
  */
 export function writeNotOAuth(res: ServerResponse): void {
-  if (res.headersSent) return void res.end();
-  res.writeHead(404, { "content-type": "application/json", "cache-control": "no-store" });
-  res.end(JSON.stringify({ error: "oauth_not_supported", error_description: NOT_OAUTH }));
+  writeAnswer(res, NOT_OAUTH_ANSWER);
 }
+
+/** {@link writeNotOAuth}'s answer. */
+export const NOT_OAUTH_ANSWER: HttpAnswer = {
+  status: 404,
+  headers: { "content-type": "application/json", "cache-control": "no-store" },
+  body: JSON.stringify({ error: "oauth_not_supported", error_description: NOT_OAUTH }),
+};
 
 /**
  * Core's challenge, with a hint on 401s that tells MCP users what to do instead of OAuth.
@@ -56,15 +67,22 @@ export function writeAuthChallenge(
   challenge: Challenge,
   misplacedKey: { path: string } | undefined,
 ): void {
+  writeAnswer(res, authChallengeAnswer(challenge, misplacedKey));
+}
+
+/** {@link writeAuthChallenge}'s answer. */
+export function authChallengeAnswer(
+  challenge: Challenge,
+  misplacedKey: { path: string } | undefined,
+): HttpAnswer {
   const misplaced =
     misplacedKey !== undefined && challenge.body.error === "missing_credentials"
       ? `The URL holds a key, but not where this endpoint reads it: use ${misplacedKey.path}/mgw_... ` +
         "or an 'Authorization: Bearer' header."
       : undefined;
   const hint = misplaced ?? (challenge.status === 401 ? KEY_HINT[challenge.body.error] : undefined);
-  if (hint === undefined) return writeChallenge(res, challenge);
-  writeJsonRpcError(
-    res,
+  if (hint === undefined) return challengeAnswer(challenge);
+  return jsonRpcErrorAnswer(
     challenge.status,
     {
       code: JSON_RPC.serverError,
@@ -77,17 +95,19 @@ export function writeAuthChallenge(
 
 /** 503 for every request once `close()` was called. */
 export function writeShuttingDown(res: ServerResponse): void {
-  writeJsonRpcError(
-    res,
-    503,
-    {
-      code: JSON_RPC.serverError,
-      message: "The MCP endpoint is shutting down; retry on another instance.",
-      data: { error: "shutting_down" },
-    },
-    { "retry-after": "5", connection: "close" },
-  );
+  writeAnswer(res, SHUTTING_DOWN);
 }
+
+/** {@link writeShuttingDown}'s answer. */
+export const SHUTTING_DOWN: HttpAnswer = jsonRpcErrorAnswer(
+  503,
+  {
+    code: JSON_RPC.serverError,
+    message: "The MCP endpoint is shutting down; retry on another instance.",
+    data: { error: "shutting_down" },
+  },
+  { "retry-after": "5", connection: "close" },
+);
 
 /** The app's own session cap (429) or the server's (503), with nothing idle to close. */
 export function writeTooManySessions(
@@ -95,13 +115,17 @@ export function writeTooManySessions(
   refusal: SessionRefusal,
   limit: number,
 ): void {
+  writeAnswer(res, tooManySessionsAnswer(refusal, limit));
+}
+
+/** {@link writeTooManySessions}'s answer. */
+export function tooManySessionsAnswer(refusal: SessionRefusal, limit: number): HttpAnswer {
   const message =
     refusal === "app"
       ? `This app already has ${limit} open sessions (maxSessionsPerApp), all busy. ` +
         "End unused sessions with DELETE, or retry later."
       : "The server has too many open sessions; retry later.";
-  writeJsonRpcError(
-    res,
+  return jsonRpcErrorAnswer(
     refusal === "app" ? 429 : 503,
     { code: JSON_RPC.serverError, message, data: { error: "too_many_sessions" } },
     { "retry-after": "5" },

@@ -6,7 +6,7 @@
  * two requests with one id apart; this can.
  */
 import type { App } from "@mcpgate/core";
-import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestId } from "./message-shapes.js";
 
 /** A request handed to the server and not answered yet. */
 export interface PendingRequest {

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import { toAuthInfo, type App } from "@mcpgate/core";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import { jsonRpcErrorAnswer, type HttpAnswer } from "./json-rpc.js";
 
 /** A request as the SDK's transport reads it (`auth` is how it finds `extra.authInfo`). */
 export type McpRequest = IncomingMessage & { auth?: AuthInfo; originalUrl?: string };
@@ -70,7 +71,8 @@ export async function bodyOf(
   return { ok: true, body: parsed };
 }
 
-const PARSE_ERROR: BodyResult = {
+/** A body that is not JSON. */
+export const PARSE_ERROR: BodyResult = {
   ok: false,
   status: 400,
   code: -32700,
@@ -79,12 +81,7 @@ const PARSE_ERROR: BodyResult = {
 
 /** Reads and parses a JSON body of at most `maxBytes` (a larger `Content-Length` is refused unread). */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
-  const tooLarge: BodyResult = {
-    ok: false,
-    status: 413,
-    code: -32000,
-    message: `Payload Too Large: Request body must not exceed ${maxBytes} bytes`,
-  };
+  const tooLarge = payloadTooLarge(maxBytes);
   if (Number(req.headers["content-length"]) > maxBytes) return tooLarge;
   const text = await new Promise<string | undefined>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -105,4 +102,22 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   } catch {
     return PARSE_ERROR;
   }
+}
+
+/** A body over `maxBytes` (the SDK's words). */
+export function payloadTooLarge(maxBytes: number): BodyResult {
+  return {
+    ok: false,
+    status: 413,
+    code: -32000,
+    message: `Payload Too Large: Request body must not exceed ${maxBytes} bytes`,
+  };
+}
+
+/** The answer for a body that could not be read (413, 400 parse error, 500 already read). */
+export function bodyRefusal(read: Exclude<BodyResult, { ok: true }>): HttpAnswer {
+  const headers: Record<string, string> = read.status === 413 ? { connection: "close" } : {};
+  const { code, message, error } = read;
+  const data = error === undefined ? {} : { data: { error } };
+  return jsonRpcErrorAnswer(read.status, { code, message, ...data }, headers);
 }

@@ -3,8 +3,6 @@
  * that is not an SDK server, or returns a server it returned before (an SDK server connects to one
  * transport only) fails with an error that says which, instead of a bare 500.
  */
-import type { App } from "@mcpgate/core";
-import type { McpServerLike } from "./options.js";
 
 /** Why the endpoint could not build a server; `code` and `message` are safe to show a client. */
 export type ServerSetupCode = "server_factory_failed" | "server_invalid" | "server_reused";
@@ -26,7 +24,13 @@ const MESSAGES: Readonly<Record<ServerSetupCode, string>> = {
     "The MCP server factory (options.server) must return a new McpServer per session (stateful) or request (stateless); it returned one it had returned before.",
 };
 
-function isServer(value: unknown): value is McpServerLike {
+/** What both SDK majors' servers (McpServer, Server) have in common. */
+export interface ServerLike {
+  connect(transport: never): Promise<void>;
+  close(): Promise<void>;
+}
+
+function isServer(value: unknown): value is ServerLike {
   const server = value as Partial<Record<"connect" | "close", unknown>> | null;
   return (
     typeof server === "object" &&
@@ -37,14 +41,14 @@ function isServer(value: unknown): value is McpServerLike {
 }
 
 /** Wraps a factory: each call returns a server never handed out before, or a ServerSetupError. */
-export function guardedFactory(
-  factory: (app: App) => McpServerLike | Promise<McpServerLike>,
-): (app: App) => Promise<McpServerLike> {
+export function guardedFactory<Args extends unknown[], Server>(
+  factory: (...args: Args) => Server | Promise<Server>,
+): (...args: Args) => Promise<Server> {
   const handedOut = new WeakSet<object>();
-  return async (app) => {
+  return async (...args) => {
     let server: unknown;
     try {
-      server = await factory(app);
+      server = await factory(...args);
     } catch (cause) {
       throw new ServerSetupError("server_factory_failed", MESSAGES.server_factory_failed, {
         cause,
@@ -53,6 +57,6 @@ export function guardedFactory(
     if (!isServer(server)) throw new ServerSetupError("server_invalid", MESSAGES.server_invalid);
     if (handedOut.has(server)) throw new ServerSetupError("server_reused", MESSAGES.server_reused);
     handedOut.add(server);
-    return server;
+    return server as Server;
   };
 }

@@ -11,18 +11,17 @@
  */
 import type { ServerResponse } from "node:http";
 import type { App } from "@mcpgate/core";
-import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import type { McpServerLike } from "./options.js";
 
-export interface Session {
+/** One session: its server and transport (SDK 1.x or v2: the registry only closes the server). */
+export interface Session<Transport = unknown> {
   /** Clock time of the last request on this session (its start and its end). */
   lastSeen: number;
   /** HTTP requests (POSTs, GET streams) open on this session right now. */
   open: number;
   readonly appId: string;
   readonly keyGeneration: number;
-  readonly server: McpServerLike;
-  readonly transport: StreamableHTTPServerTransport;
+  readonly server: { close(): Promise<void> };
+  readonly transport: Transport;
 }
 
 /** Why a new session cannot be opened: the app's own cap or the server's. */
@@ -35,11 +34,11 @@ export interface SessionReservation {
   release(): void;
 }
 
-export class SessionRegistry {
+export class SessionRegistry<Transport = unknown> {
   /** Every session, least recently used first (a use moves it to the end). */
-  readonly #sessions = new Map<string, Session>();
+  readonly #sessions = new Map<string, Session<Transport>>();
   /** Per app, the same order. */
-  readonly #byApp = new Map<string, Map<string, Session>>();
+  readonly #byApp = new Map<string, Map<string, Session<Transport>>>();
   /** Places reserved by `initialize` requests still in flight, per app. */
   readonly #reserved = new Map<string, number>();
   #reservedTotal = 0;
@@ -103,7 +102,7 @@ export class SessionRegistry {
   }
 
   /** Turns a reservation into a session. */
-  add(id: string, session: Session, reservation: SessionReservation): void {
+  add(id: string, session: Session<Transport>, reservation: SessionReservation): void {
     reservation.release();
     this.#sessions.set(id, session);
     let sessions = this.#byApp.get(session.appId);
@@ -112,7 +111,7 @@ export class SessionRegistry {
   }
 
   /** Forgets `id` if it still maps to `session` (called when its transport closes). */
-  remove(id: string, session: Session): void {
+  remove(id: string, session: Session<Transport>): void {
     if (this.#sessions.get(id) !== session) return;
     this.#sessions.delete(id);
     const sessions = this.#byApp.get(session.appId);
@@ -125,7 +124,7 @@ export class SessionRegistry {
    * an unknown id, another app's session and a session from before a regeneration. A session of
    * an older generation of the same app, or one idle for too long, is closed on the way.
    */
-  find(id: string, app: App): Session | undefined {
+  find(id: string, app: App): Session<Transport> | undefined {
     const session = this.#sessions.get(id);
     if (session === undefined || session.appId !== app.id) return undefined;
     const now = this.#clock();
@@ -139,12 +138,20 @@ export class SessionRegistry {
   }
 
   /** Counts `res` as open on `session` until it closes: a session with an open request is not idle. */
-  track(session: Session, res: ServerResponse): void {
+  track(session: Session<Transport>, res: ServerResponse): void {
+    res.once("close", this.open(session));
+  }
+
+  /** Counts one request as open on `session`; call the returned function (once) when it ends. */
+  open(session: Session<Transport>): () => void {
     session.open++;
-    res.once("close", () => {
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
       session.open--;
       session.lastSeen = this.#clock();
-    });
+    };
   }
 
   /** Closes sessions idle for longer than the timeout (called periodically). */
@@ -168,7 +175,7 @@ export class SessionRegistry {
     return Promise.all(closing).then(() => undefined);
   }
 
-  #touch(id: string, session: Session): void {
+  #touch(id: string, session: Session<Transport>): void {
     this.#sessions.delete(id);
     this.#sessions.set(id, session);
     const sessions = this.#byApp.get(session.appId);
@@ -176,8 +183,8 @@ export class SessionRegistry {
     sessions?.set(id, session);
   }
 
-  #largestApp(): Map<string, Session> | undefined {
-    let largest: Map<string, Session> | undefined;
+  #largestApp(): Map<string, Session<Transport>> | undefined {
+    let largest: Map<string, Session<Transport>> | undefined;
     for (const sessions of this.#byApp.values()) {
       if (largest === undefined || sessions.size > largest.size) largest = sessions;
     }
@@ -185,7 +192,7 @@ export class SessionRegistry {
   }
 
   /** Closes the least recently used idle session of `sessions`; false when none is idle. */
-  #evictIdle(sessions: Map<string, Session> | undefined): boolean {
+  #evictIdle(sessions: Map<string, Session<Transport>> | undefined): boolean {
     if (sessions === undefined) return false;
     for (const [id, session] of sessions) {
       if (session.open === 0) {
@@ -197,7 +204,7 @@ export class SessionRegistry {
   }
 
   /** Closing the server closes its transport: open SSE streams end, the id is forgotten. */
-  #close(id: string, session: Session): Promise<void> {
+  #close(id: string, session: Session<Transport>): Promise<void> {
     this.remove(id, session);
     return session.server.close().catch((error: unknown) => this.#onError(error, "closeSession"));
   }
