@@ -54,20 +54,43 @@ export const run = (): void => runStoreConformance(() => new MemoryStore(), { na
     run: false,
   },
   {
+    // SDK 1.x only: nothing of the v2 SDK installed.
     name: "mcp",
     install: ["@mcpgate/core", "@mcpgate/mcp", "@modelcontextprotocol/sdk", "zod"],
     esm: `import { MemoryStore, createGate } from "@mcpgate/core";
-import { createMcpHandler } from "@mcpgate/mcp";
+import { createMcpEndpoint, createMcpHandler } from "@mcpgate/mcp";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 const gate = createGate({ store: new MemoryStore() });
-createMcpHandler({ gate, mode: "stateless", server: () => new McpServer({ name: "s", version: "1" }) });
+createMcpEndpoint({ gate, mode: "stateless", server: () => new McpServer({ name: "s", version: "1" }) });
+if (createMcpHandler !== createMcpEndpoint) throw new Error("the deprecated alias is gone");
 console.log("mcp esm ok");`,
     cjs: `import { MemoryStore, createGate } from "@mcpgate/core";
-import { createMcpHandler } from "@mcpgate/mcp";
+import { createMcpEndpoint } from "@mcpgate/mcp";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 const gate = createGate({ store: new MemoryStore() });
-createMcpHandler({ gate, mode: "stateless", server: () => new McpServer({ name: "s", version: "1" }) });
+createMcpEndpoint({ gate, mode: "stateless", server: () => new McpServer({ name: "s", version: "1" }) });
 console.log("mcp cjs ok");`,
+  },
+  {
+    // SDK v2 only: `@mcpgate/mcp/v2` must load and type-check without the 1.x SDK.
+    name: "mcp-v2",
+    install: ["@mcpgate/core", "@mcpgate/mcp", "@modelcontextprotocol/server", "zod"],
+    esm: `import { MemoryStore, createGate } from "@mcpgate/core";
+import { createMcpEndpoint } from "@mcpgate/mcp/v2";
+import { McpServer } from "@modelcontextprotocol/server";
+const gate = createGate({ store: new MemoryStore() });
+const endpoint = createMcpEndpoint({ gate, server: () => new McpServer({ name: "s", version: "1" }) });
+const response = await endpoint.fetch(new Request("http://localhost/mcp", { method: "POST" }));
+if (response.status !== 401) throw new Error(\`expected 401, got \${response.status}\`);
+await endpoint.close();
+console.log("mcp-v2 esm ok");`,
+    cjs: `import { MemoryStore, createGate } from "@mcpgate/core";
+import { createMcpEndpoint } from "@mcpgate/mcp/v2";
+import { McpServer } from "@modelcontextprotocol/server";
+const gate = createGate({ store: new MemoryStore() });
+const endpoint = createMcpEndpoint({ gate, server: () => new McpServer({ name: "s", version: "1" }) });
+void endpoint.close();
+console.log("mcp-v2 cjs ok");`,
   },
   {
     name: "express",

@@ -69,6 +69,17 @@ describe.skipIf(!built && !required)("published tarballs (pnpm pack)", () => {
     for (const name of packages) expect(lines).toContain(`${name}: README.md`);
   }, 120_000);
 
+  /**
+   * Optional peers an entry point requires: whoever imports `@mcpgate/mcp` has the 1.x SDK, whoever
+   * imports `@mcpgate/mcp/v2` has the v2 one, and neither needs the other.
+   */
+  const entryPeers = (name: string, file: string): string[] => {
+    if (name !== "mcp") return [];
+    return file.startsWith("v2/")
+      ? ["@modelcontextprotocol/server"]
+      : ["@modelcontextprotocol/sdk"];
+  };
+
   it.each(packages)(
     "%s: declarations import only node:, @mcpgate/* and required peers (no zod, pg or PGlite)",
     (name) => {
@@ -81,11 +92,13 @@ describe.skipIf(!built && !required)("published tarballs (pnpm pack)", () => {
       const required = Object.keys(manifest.peerDependencies ?? {}).filter(
         (peer) => manifest.peerDependenciesMeta?.[peer]?.optional !== true,
       );
-      const allowed = (specifier: string): boolean =>
+      const allowed = (file: string, specifier: string): boolean =>
         specifier.startsWith(".") ||
         specifier.startsWith("node:") ||
         specifier.startsWith("@mcpgate/") ||
-        required.some((peer) => specifier === peer || specifier.startsWith(`${peer}/`));
+        [...required, ...entryPeers(name, file)].some(
+          (peer) => specifier === peer || specifier.startsWith(`${peer}/`),
+        );
       const declarations = readdirSync(join(dir, "dist"), { recursive: true, encoding: "utf8" })
         .filter((file) => /\.d\.c?ts$/.test(file))
         .filter((file) => !file.startsWith("testing/")); // ./testing runs under vitest (its peer)
@@ -97,7 +110,12 @@ describe.skipIf(!built && !required)("published tarballs (pnpm pack)", () => {
             .matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g),
         ].map((match) => `${file}: ${match[1]}`),
       );
-      expect(imports.filter((entry) => !allowed(entry.split(": ")[1] ?? ""))).toEqual([]);
+      expect(
+        imports.filter((entry) => {
+          const [file = "", specifier = ""] = entry.split(": ");
+          return !allowed(file, specifier);
+        }),
+      ).toEqual([]);
     },
   );
 });

@@ -165,7 +165,10 @@ export function filterResult(
     (item: unknown) =>
       typeof item === "object" && item !== null && keep(app, item as Record<string, unknown>),
   );
-  return { ...result, [field]: visible };
+  // A list filtered for one app is private to its credential (2026-07-28 caching): never let a
+  // server's `cacheScope: "public"` hint have it shared with other keys. 2025 results have no field.
+  const scope = "cacheScope" in result ? { cacheScope: "private" } : {};
+  return { ...result, [field]: visible, ...scope };
 }
 
 const LIST_CHANGED = new Set([

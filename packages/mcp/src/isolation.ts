@@ -77,6 +77,11 @@ export interface IsolationOptions {
   /** Closed or not, the isolation unregisters itself here when its transport closes. */
   watchers?: PolicyWatchers;
   appId: string;
+  /**
+   * Completes a result the isolation layer answers itself (a guardrail's refusal) for the
+   * request's protocol era; v2 adds the 2026-07-28 `resultType`. Default: unchanged.
+   */
+  shapeResult?: (result: Record<string, unknown>, request: JSONRPCRequest) => object;
 }
 
 const GENERIC_REFUSAL = "The tool call was refused.";
@@ -123,7 +128,8 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
   };
 
   /** True when the guardrail refused (and answered) the call. */
-  const refusedByGuardrail = async (call: ToolCall, id: RequestId): Promise<boolean> => {
+  const shapeResult = options.shapeResult ?? ((result) => result);
+  const refusedByGuardrail = async (call: ToolCall, request: JSONRPCRequest): Promise<boolean> => {
     try {
       await (guardrail as Guardrail)(call);
       return false;
@@ -131,7 +137,8 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
       const shown = isMcpgateError(error) && error.code === "tool_not_allowed";
       if (!shown) onError(error, "guardrail");
       const text = shown ? error.message : GENERIC_REFUSAL;
-      reply(id, { result: { content: [{ type: "text", text }], isError: true } });
+      const result = { content: [{ type: "text", text }], isError: true };
+      reply(request.id, { result: shapeResult(result, request) });
       return true;
     }
   };
@@ -164,7 +171,7 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
       tool,
       arguments: typeof args === "object" && args !== null ? (args as Record<string, unknown>) : {},
     };
-    void refusedByGuardrail(call, request.id).then((refused) => {
+    void refusedByGuardrail(call, request).then((refused) => {
       if (refused || closed) return void ids.settle(id);
       // The guardrail awaited: the key may have been regenerated meanwhile.
       if (!gate.isCurrent(app)) {

@@ -83,6 +83,19 @@ function notFound(): HttpAnswer {
   return jsonRpcErrorAnswer(404, { code: JSON_RPC.serverError, message: "Not Found" });
 }
 
+const PROTOCOL_VERSION_META = "io.modelcontextprotocol/protocolVersion";
+
+/** A 2026-07-28 request (it carries the per-request envelope) gets `resultType: "complete"`. */
+function completeForEra(
+  result: Record<string, unknown>,
+  request: { params?: Record<string, unknown> },
+): object {
+  const meta = request.params?._meta as Record<string, unknown> | undefined;
+  return meta?.[PROTOCOL_VERSION_META] === undefined
+    ? result
+    : { ...result, resultType: "complete" };
+}
+
 function appOf(context: McpRequestContext): App {
   const app = context.authInfo?.extra?.app;
   // The endpoint always passes the app: without one, something bypassed it.
@@ -161,6 +174,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         onError,
         watchers,
         appId: app.id,
+        shapeResult: completeForEra,
       });
     };
     return product;

@@ -98,18 +98,48 @@ export async function startServer(options: Partial<McpEndpointOptions> = {}): Pr
   };
 }
 
+/** One exchange as the client's transport made it. */
+export interface Exchange {
+  headers: Record<string, string>;
+  body: string;
+  status: number;
+  response: string;
+}
+
+/** A fetch that records every exchange (request headers and body, response text) in `into`. */
+export function recordingFetch(into: Exchange[]): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const body = request.method === "POST" ? await request.clone().text() : "";
+    const response = await fetch(request);
+    const type = response.headers.get("content-type") ?? "";
+    // SSE streams stay open: record only JSON answers.
+    const text = type.includes("json") ? await response.clone().text() : "";
+    into.push({
+      headers: Object.fromEntries(request.headers),
+      body,
+      status: response.status,
+      response: text,
+    });
+    return response;
+  };
+}
+
 /** A connected v2 client in `era`, with the key in the URL path or in a Bearer header. */
 export async function connectClient(
   origin: string,
   key: string,
   era: Era,
   via: "path" | "header" = "path",
+  exchanges?: Exchange[],
 ): Promise<Client> {
+  const recording = exchanges === undefined ? {} : { fetch: recordingFetch(exchanges) };
   const transport =
     via === "path"
-      ? new StreamableHTTPClientTransport(new URL(`${origin}/mcp/${key}`))
+      ? new StreamableHTTPClientTransport(new URL(`${origin}/mcp/${key}`), recording)
       : new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
           requestInit: { headers: { Authorization: `Bearer ${key}` } },
+          ...recording,
         });
   const client = new Client(
     { name: "test-client", version: "1.0.0" },

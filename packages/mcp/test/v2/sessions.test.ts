@@ -1,0 +1,111 @@
+/**
+ * 2025-era sessions on the v2 endpoint (`legacy: "stateful"`): bound to the app and key
+ * generation as on 1.x, served to v2 and SDK 1.x clients alike; revocation in flight.
+ */
+import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ToolNotAllowedError } from "@mcpgate/core";
+import { connectClient, startServer, textOf, type Harness } from "./helpers.js";
+
+const INITIALIZE = {
+  jsonrpc: "2.0",
+  id: 0,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "raw", version: "1.0.0" },
+  },
+};
+const ACCEPT = "application/json, text/event-stream";
+
+describe("legacy sessions on the v2 endpoint", () => {
+  let h: Harness;
+  let alphaKey: string;
+  let betaKey: string;
+
+  beforeAll(async () => {
+    h = await startServer({
+      guardrail: ({ tool, arguments: args }) => {
+        if (tool === "echo" && args.text === "forbidden") {
+          throw new ToolNotAllowedError(tool, "No forbidden words.");
+        }
+      },
+    });
+    alphaKey = (await h.gate.createApp({ name: "alpha", tools: ["echo", "inspect"] })).key;
+    betaKey = (await h.gate.createApp({ name: "beta", tools: ["add"] })).key;
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  async function post(key: string, body: unknown, sessionId?: string): Promise<Response> {
+    return fetch(`${h.origin}/mcp`, {
+      method: "POST",
+      headers: {
+        accept: ACCEPT,
+        "content-type": "application/json",
+        authorization: `Bearer ${key}`,
+        "mcp-protocol-version": "2025-06-18",
+        ...(sessionId === undefined ? {} : { "mcp-session-id": sessionId }),
+      },
+      body: JSON.stringify(body),
+    });
+  }
+
+  it("a session opened with app A's key answers 404 to app B's key, like an unknown one", async () => {
+    const opened = await post(alphaKey, INITIALIZE);
+    expect(opened.status).toBe(200);
+    const sessionId = opened.headers.get("mcp-session-id") as string;
+    expect(sessionId).toBeTruthy();
+    await opened.body?.cancel();
+    const list = { jsonrpc: "2.0", id: 1, method: "tools/list" };
+    const foreign = await post(betaKey, list, sessionId);
+    const unknown = await post(betaKey, list, "00000000-0000-4000-8000-000000000000");
+    expect(foreign.status).toBe(404);
+    expect(await foreign.json()).toEqual(await unknown.json());
+  });
+
+  it("an SDK 1.x client is served in the legacy era, isolated", async () => {
+    const client = new ClientV1({ name: "v1", version: "1.0.0" });
+    await client.connect(new TransportV1(new URL(`${h.origin}/mcp/${betaKey}`)));
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["add"]);
+    expect(textOf(await client.callTool({ name: "add", arguments: { a: 1, b: 2 } }))).toBe("3");
+    await expect(client.callTool({ name: "echo", arguments: { text: "x" } })).rejects.toThrow(
+      /not available to this app/,
+    );
+    await client.close();
+  });
+
+  it.each(["legacy", "modern"] as const)(
+    "guardrails refuse with their message (%s)",
+    async (era) => {
+      const client = await connectClient(h.origin, alphaKey, era);
+      const refused = await client.callTool({ name: "echo", arguments: { text: "forbidden" } });
+      expect(refused.isError).toBe(true);
+      expect(textOf(refused)).toBe("No forbidden words.");
+      expect(textOf(await client.callTool({ name: "echo", arguments: { text: "ok" } }))).toBe(
+        "alpha: ok",
+      );
+      await client.close();
+    },
+  );
+
+  it.each(["legacy", "modern"] as const)(
+    "regenerating the key refuses the next request with 401 (%s)",
+    async (era) => {
+      const { key, app } = await h.gate.createApp({ name: `gamma-${era}`, tools: ["echo"] });
+      const client = await connectClient(h.origin, key, era);
+      expect(textOf(await client.callTool({ name: "echo", arguments: { text: "a" } }))).toBe(
+        `gamma-${era}: a`,
+      );
+      await h.gate.regenerateKey(app.id);
+      await expect(client.callTool({ name: "echo", arguments: { text: "b" } })).rejects.toThrow();
+      const direct = await post(key, { jsonrpc: "2.0", id: 9, method: "tools/list" });
+      expect(direct.status).toBe(401);
+      expect(direct.headers.get("www-authenticate")).toMatch(/invalid_token/);
+      await client.close().catch(() => undefined);
+    },
+  );
+});
