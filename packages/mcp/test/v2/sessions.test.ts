@@ -6,19 +6,8 @@ import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ToolNotAllowedError } from "@mcpgate/core";
+import { ACCEPT, INITIALIZE } from "../helpers.js";
 import { connectClient, startServer, textOf, type Harness } from "./helpers.js";
-
-const INITIALIZE = {
-  jsonrpc: "2.0",
-  id: 0,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-06-18",
-    capabilities: {},
-    clientInfo: { name: "raw", version: "1.0.0" },
-  },
-};
-const ACCEPT = "application/json, text/event-stream";
 
 describe("legacy sessions on the v2 endpoint", () => {
   let h: Harness;
