@@ -2,7 +2,8 @@
  * `tools/call` round trips per second through the same MCP SDK server, with and without @mcpgate
  * (key already in the positive cache), stateful and stateless. Real HTTP on 127.0.0.1 and the
  * real SDK client; several clients in parallel; baseline and gated runs alternate so drift on the
- * machine hits both.
+ * machine hits both. The v2 rows (./mcp-v2.bench.ts) use the same harness.
+ * `MCPGATE_BENCH_SMOKE=1` runs one short round: proof that the rows work, not a measurement.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -14,10 +15,25 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { z } from "zod";
+import { mcpV2Rows } from "./mcp-v2.bench.js";
 
-const CLIENTS = 8;
-const ROUNDS = 5;
-const ROUND_MS = 1_000;
+const smoke = process.env.MCPGATE_BENCH_SMOKE === "1";
+export const CLIENTS = 8;
+const ROUNDS = smoke ? 1 : 5;
+const ROUND_MS = smoke ? 200 : 1_000;
+const WARM_UP_MS = smoke ? 100 : 300;
+
+/** One table row. */
+export interface Row {
+  scenario: string;
+  "calls/s": number;
+  "% of SDK alone": string;
+}
+
+/** What the harness needs of a client, whichever SDK major it comes from. */
+export interface Caller {
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+}
 
 type Mode = "stateful" | "stateless";
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -74,7 +90,7 @@ async function clients(url: string, key?: string): Promise<Client[]> {
 }
 
 /** Round trips completed by all clients in `ms`. */
-async function measure(pool: Client[], ms: number): Promise<number> {
+async function measure(pool: Caller[], ms: number): Promise<number> {
   const end = performance.now() + ms;
   let count = 0;
   await Promise.all(
@@ -88,8 +104,28 @@ async function measure(pool: Client[], ms: number): Promise<number> {
   return count;
 }
 
+/**
+ * Warms both pools up (JIT, key cache), then alternates baseline and gated rounds so drift on the
+ * machine hits both. Returns calls per second of each.
+ */
+export async function measureRounds(
+  plainClients: Caller[],
+  gateClients: Caller[],
+): Promise<{ base: number; gatedRate: number }> {
+  await measure(plainClients, WARM_UP_MS);
+  await measure(gateClients, WARM_UP_MS);
+  let plainCalls = 0;
+  let gateCalls = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    plainCalls += await measure(plainClients, ROUND_MS);
+    gateCalls += await measure(gateClients, ROUND_MS);
+  }
+  const seconds = (ROUNDS * ROUND_MS) / 1000;
+  return { base: plainCalls / seconds, gatedRate: gateCalls / seconds };
+}
+
 export async function mcpBench(): Promise<void> {
-  const rows = [];
+  const rows: Row[] = [];
   for (const mode of ["stateful", "stateless"] as const) {
     const gate = createGate({ store: new MemoryStore(), lastUsed: false });
     const { key } = await gate.createApp({ name: "bench", tools: ["echo"] });
@@ -99,17 +135,7 @@ export async function mcpBench(): Promise<void> {
     const plainClients = await clients(`${plain.origin}/mcp`);
     const gateClients = await clients(`${withGate.origin}/mcp`, key);
 
-    await measure(plainClients, 300); // warm-up (JIT, key cache)
-    await measure(gateClients, 300);
-    let plainCalls = 0;
-    let gateCalls = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      plainCalls += await measure(plainClients, ROUND_MS);
-      gateCalls += await measure(gateClients, ROUND_MS);
-    }
-    const seconds = (ROUNDS * ROUND_MS) / 1000;
-    const base = plainCalls / seconds;
-    const gatedRate = gateCalls / seconds;
+    const { base, gatedRate } = await measureRounds(plainClients, gateClients);
     rows.push(
       {
         scenario: `${mode}: SDK alone`,
@@ -131,6 +157,7 @@ export async function mcpBench(): Promise<void> {
     }
     await gate.close();
   }
+  rows.push(...(await mcpV2Rows()));
   console.log(
     `\n## MCP tools/call round trips (${CLIENTS} clients, ${ROUNDS} × ${ROUND_MS} ms each)`,
   );

@@ -59,6 +59,15 @@ describe("examples", () => {
     expect(examples.length).toBeGreaterThan(0);
   });
 
+  // The v2 SDK examples: node (a v2 client pinned to 2026-07-28), Express (a v2 client in the 2025
+  // era), Fastify (an SDK 1.x client), Hono (per-app tools in the factory, 2026-07-28). Listed so
+  // that none of them can drop out of this run unnoticed.
+  it("the MCP SDK v2 examples are among them", () => {
+    expect(examples).toEqual(
+      expect.arrayContaining(["mcp-v2-node", "mcp-v2-express", "mcp-v2-fastify", "mcp-v2-hono"]),
+    );
+  });
+
   it.each(examples)(
     "%s: the client's checks pass against the server",
     async (name) => {
