@@ -101,6 +101,13 @@ export {
 export type { KeyReplacement, ListQuery, Store, StoreEvent } from "./store.js";
 export { MemoryStore, type MemoryStoreOptions } from "./memory-store.js";
 export {
+  createMemoryRateLimiter,
+  isRateLimiter,
+  type MemoryRateLimiterOptions,
+  type RateLimitedApp,
+  type RateLimiter,
+} from "./rate-limit.js";
+export {
   createGate,
   isGate,
   type AppPage,
