@@ -19,7 +19,7 @@ import { isolate, PolicyWatchers } from "./isolation.js";
 import { containsKeyShape } from "./key-shapes.js";
 import { JSON_RPC, writeJsonRpcError, writeSessionNotFound } from "./json-rpc.js";
 import { parseMcpHandlerOptions, type McpHandlerOptions, type McpServerLike } from "./options.js";
-import { RateLimiter } from "./rate-limit.js";
+import { endpointRateLimiter } from "./rate-limit.js";
 import {
   isOAuthProbe,
   writeAuthChallenge,
@@ -93,7 +93,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const buildServer = guardedFactory(settings.server);
   const checkHost = createHostCheck(settings.hostValidation);
   const clock = settings.clock ?? Date.now;
-  const rateLimiter = new RateLimiter(clock);
+  const rateLimiter = endpointRateLimiter(settings.rateLimiter, clock);
   const sessions = new SessionRegistry({
     onError,
     clock,

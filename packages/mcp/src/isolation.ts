@@ -147,10 +147,23 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
   const dispatch = (request: JSONRPCRequest, app: App, extra?: MessageExtraInfo): void => {
     const refusal = refusalFor(app, request.method, request.params);
     if (refusal !== undefined) return reply(request.id, { error: refusal });
-    if (isMetered(request.method)) {
-      const wait = rateLimiter.take(app);
-      if (wait > 0) return reply(request.id, { error: rateLimited(wait) });
+    if (!isMetered(request.method)) return admit(request, app, extra);
+    const wait = rateLimiter.take(app);
+    if (typeof wait === "number") {
+      return wait > 0
+        ? reply(request.id, { error: rateLimited(wait) })
+        : admit(request, app, extra);
     }
+    // A shared limiter had to ask its store: the key may have been regenerated meanwhile.
+    void wait.then((seconds) => {
+      if (closed) return;
+      if (!gate.isCurrent(app)) return reply(request.id, { error: revoked(gate) });
+      if (seconds > 0) return reply(request.id, { error: rateLimited(seconds) });
+      admit(request, app, extra);
+    });
+  };
+
+  const admit = (request: JSONRPCRequest, app: App, extra?: MessageExtraInfo): void => {
     const id = ids.assign({ clientId: request.id, method: request.method, app });
     const forServer = { ...request, id };
     const tool = request.params?.name;
