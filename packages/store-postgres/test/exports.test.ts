@@ -8,6 +8,7 @@ describe("@mcpgate/store-postgres public surface", () => {
         "SCHEMA_VERSION",
         "createPGliteStore",
         "createPostgresAuditSink",
+        "createPostgresRateLimiter",
         "createPostgresStore",
       ]
     `);
