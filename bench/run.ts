@@ -9,6 +9,7 @@ import { keysBench } from "./keys.bench.js";
 import { mcpBench } from "./mcp.bench.js";
 import { mcpMemoryBench } from "./mcp-memory.bench.js";
 import { postgresBench } from "./postgres.bench.js";
+import { ratelimitBench } from "./ratelimit.bench.js";
 import { threadpoolBench } from "./threadpool.bench.js";
 
 const suites: Record<string, () => Promise<void>> = {
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<void>> = {
   mcp: mcpBench,
   "mcp-memory": mcpMemoryBench,
   threadpool: threadpoolBench,
+  ratelimit: ratelimitBench,
 };
 
 const wanted = process.argv.slice(2);

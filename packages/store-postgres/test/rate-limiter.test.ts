@@ -3,9 +3,7 @@
  * leases in memory; three processes hammering one app stay within the documented bound; a dead
  * database makes each instance count on its own instead of failing the endpoint.
  */
-import { fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import type { RateLimitedApp } from "@mcpgate/core";
 import pg from "pg";
@@ -16,7 +14,7 @@ import {
   type PostgresRateLimiter,
 } from "../src/index.js";
 import { startCluster, testDatabase, type Cluster, type TestDatabase } from "./pg-server.js";
-import type { HammerOrder, HammerReport } from "./rate-limit-instance.js";
+import { hammerFromProcesses, type HammerOrder } from "./hammer.js";
 
 let database: TestDatabase;
 const pools: pg.Pool[] = [];
@@ -214,24 +212,7 @@ describe("three processes hammering one app", () => {
       leaseSize: 20,
       durationMs: 1_500,
     };
-    const children = Array.from({ length: 3 }, () =>
-      fork(fileURLToPath(new URL("./rate-limit-instance.ts", import.meta.url)), {
-        execArgv: ["--conditions=source", "--import", "tsx"],
-        env: { ...process.env, MCPGATE_INSTANCE_PG_URL: database.url },
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
-      }),
-    );
-    await Promise.all(children.map((child) => new Promise((r) => child.once("message", r))));
-    const reports = await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<HammerReport>((resolve, reject) => {
-            child.once("message", (report: HammerReport) => resolve(report));
-            child.once("exit", (code) => code !== 0 && reject(new Error(`exit ${code}`)));
-            child.send(order);
-          }),
-      ),
-    );
+    const reports = await hammerFromProcesses(database.url, order, 3);
     const allowed = reports.reduce((sum, r) => sum + r.allowed, 0);
     const windows = await pool().query<{ n: string }>(
       "SELECT count(*) AS n FROM mcpgate_rate_limits WHERE app_id = $1",
