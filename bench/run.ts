@@ -10,6 +10,8 @@ import { mcpBench } from "./mcp.bench.js";
 import { mcpMemoryBench } from "./mcp-memory.bench.js";
 import { postgresBench } from "./postgres.bench.js";
 import { ratelimitBench } from "./ratelimit.bench.js";
+import { revocationBench } from "./revocation.bench.js";
+import { scaleBench } from "./scale.bench.js";
 import { threadpoolBench } from "./threadpool.bench.js";
 
 const suites: Record<string, () => Promise<void>> = {
@@ -21,6 +23,8 @@ const suites: Record<string, () => Promise<void>> = {
   "mcp-memory": mcpMemoryBench,
   threadpool: threadpoolBench,
   ratelimit: ratelimitBench,
+  scale: scaleBench,
+  revocation: revocationBench,
 };
 
 const wanted = process.argv.slice(2);

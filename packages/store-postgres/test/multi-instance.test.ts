@@ -3,63 +3,12 @@
  * accepting the old key? The documented bound is B's cache TTL (5 s); the change feed should make
  * it a few milliseconds.
  */
-import { fork, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Command, Reply } from "./instance.js";
+import { Instance } from "./instance-client.js";
 import { testDatabase, type TestDatabase } from "./pg-server.js";
 
 const TRIALS = 60;
 const DOCUMENTED_BOUND_MS = 5_000;
-
-type Request = Command extends infer C ? (C extends { id: number } ? Omit<C, "id"> : never) : never;
-
-class Instance {
-  readonly #child: ChildProcess;
-  readonly #pending = new Map<number, (reply: Reply) => void>();
-  #next = 1;
-  readonly ready: Promise<Reply>;
-  readonly exited: Promise<number | null>;
-
-  constructor(url: string) {
-    this.#child = fork(fileURLToPath(new URL("./instance.ts", import.meta.url)), {
-      execArgv: ["--conditions=source", "--import", "tsx"],
-      env: { ...process.env, MCPGATE_INSTANCE_PG_URL: url },
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
-    this.ready = this.#wait(0);
-    this.exited = new Promise((resolve) => this.#child.once("exit", resolve));
-    this.#child.on("message", (reply: Reply) => {
-      const resolve = this.#pending.get(reply.id);
-      this.#pending.delete(reply.id);
-      resolve?.(reply);
-    });
-  }
-
-  #wait(id: number, timeoutMs = 30_000): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply ${id}`)), timeoutMs);
-      this.#pending.set(id, (reply) => {
-        clearTimeout(timer);
-        if (reply.ok) resolve(reply);
-        else reject(new Error(reply.error ?? "failed"));
-      });
-    });
-  }
-
-  /** Sends a command; resolves its reply and, for `watch`, a second promise for the rejection time. */
-  request(command: Request): { reply: Promise<Reply>; done: Promise<Reply> } {
-    const id = this.#next++;
-    const reply = this.#wait(id);
-    const done = command.cmd === "watch" ? this.#wait(-id) : reply;
-    this.#child.send({ ...command, id });
-    return { reply, done };
-  }
-
-  kill(): void {
-    if (this.#child.exitCode === null) this.#child.kill();
-  }
-}
 
 let database: TestDatabase;
 let a: Instance;
