@@ -6,7 +6,7 @@
  * NOTIFY first: that counts as 0). 200 trials; goal p50 ≤ 5 ms, p99 ≤ 50 ms.
  */
 import os from "node:os";
-import { Instance } from "../packages/store-postgres/test/instance-client.js";
+import { Instance, revocationWindows } from "../packages/store-postgres/test/instance-client.js";
 import { testDatabase } from "../packages/store-postgres/test/pg-server.js";
 
 const TRIALS = Number(process.env.REVOCATION_TRIALS ?? 200);
@@ -23,19 +23,7 @@ export async function revocationBench(): Promise<void> {
     await a.ready;
     await b.ready;
     const load = os.loadavg()[0] ?? NaN;
-    const created = await a.request({ cmd: "create" }).reply;
-    const appId = created.appId as string;
-    let key = created.key as string;
-    const windows: number[] = [];
-    for (let trial = 0; trial < TRIALS; trial++) {
-      await b.request({ cmd: "warm", key }).reply;
-      const watch = b.request({ cmd: "watch", key });
-      await watch.reply;
-      const regenerated = await a.request({ cmd: "regenerate", appId }).reply;
-      const refused = await watch.done;
-      windows.push(Math.max(0, (refused.at as number) - (regenerated.at as number)));
-      key = regenerated.key as string;
-    }
+    const windows = await revocationWindows(a, b, TRIALS);
     const sorted = [...windows].sort((x, y) => x - y);
     const over50 = sorted.filter((w) => w > 50).length;
     console.log(

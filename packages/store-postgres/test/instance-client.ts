@@ -54,3 +54,29 @@ export class Instance {
     if (this.#child.exitCode === null) this.#child.kill();
   }
 }
+
+/**
+ * Regenerates an app's key on A `trials` times while B presents the old key; resolves each window
+ * (ms) from A's `regenerateKey()` resolving to B's first refusal.
+ */
+export async function revocationWindows(
+  a: Instance,
+  b: Instance,
+  trials: number,
+): Promise<number[]> {
+  const created = await a.request({ cmd: "create" }).reply;
+  const appId = created.appId as string;
+  let key = created.key as string;
+  const windows: number[] = [];
+  for (let trial = 0; trial < trials; trial++) {
+    await b.request({ cmd: "warm", key }).reply;
+    const watch = b.request({ cmd: "watch", key });
+    await watch.reply;
+    const regenerated = await a.request({ cmd: "regenerate", appId }).reply;
+    const rejected = await watch.done;
+    // B may see the NOTIFY before A's promise resolves: that is a window of zero.
+    windows.push(Math.max(0, (rejected.at as number) - (regenerated.at as number)));
+    key = regenerated.key as string;
+  }
+  return windows;
+}

@@ -4,7 +4,7 @@
  * it a few milliseconds.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { Instance } from "./instance-client.js";
+import { Instance, revocationWindows } from "./instance-client.js";
 import { testDatabase, type TestDatabase } from "./pg-server.js";
 
 const TRIALS = 60;
@@ -37,20 +37,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 it(`B stops accepting A's regenerated key within the cache TTL (${TRIALS} trials)`, async () => {
-  const created = await a.request({ cmd: "create" }).reply;
-  const appId = created.appId as string;
-  let key = created.key as string;
-  const windows: number[] = [];
-  for (let trial = 0; trial < TRIALS; trial++) {
-    await b.request({ cmd: "warm", key }).reply;
-    const watch = b.request({ cmd: "watch", key });
-    await watch.reply;
-    const regenerated = await a.request({ cmd: "regenerate", appId }).reply;
-    const rejected = await watch.done;
-    // B may see the NOTIFY before A's promise resolves: that is a window of zero.
-    windows.push(Math.max(0, (rejected.at as number) - (regenerated.at as number)));
-    key = regenerated.key as string;
-  }
+  const windows = await revocationWindows(a, b, TRIALS);
   const sorted = [...windows].sort((x, y) => x - y);
   const [p50, p99, max] = [percentile(sorted, 50), percentile(sorted, 99), sorted.at(-1) ?? NaN];
   console.log(
