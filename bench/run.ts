@@ -10,6 +10,9 @@ import { mcpBench } from "./mcp.bench.js";
 import { mcpMemoryBench } from "./mcp-memory.bench.js";
 import { postgresBench } from "./postgres.bench.js";
 import { profileBench } from "./profile.js";
+import { ratelimitBench } from "./ratelimit.bench.js";
+import { revocationBench } from "./revocation.bench.js";
+import { scaleBench } from "./scale.bench.js";
 import { threadpoolBench } from "./threadpool.bench.js";
 
 const suites: Record<string, () => Promise<void>> = {
@@ -20,6 +23,9 @@ const suites: Record<string, () => Promise<void>> = {
   mcp: mcpBench,
   "mcp-memory": mcpMemoryBench,
   threadpool: threadpoolBench,
+  ratelimit: ratelimitBench,
+  scale: scaleBench,
+  revocation: revocationBench,
 };
 /** Run only when named: `pnpm bench profile <adapter> [401]` (see profile.ts). */
 const onDemand: Record<string, () => Promise<void>> = { profile: profileBench };

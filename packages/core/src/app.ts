@@ -6,7 +6,10 @@ import { z } from "zod";
 import { parseKeyExpiry, type KeyExpiryOptions } from "./key-expiry.js";
 import { zodFieldError } from "./options.js";
 
-/** Per-app request budget (token bucket): `requests` per `windowSeconds`, bursts up to `requests`. */
+/**
+ * Per-app request budget: `requests` per `windowSeconds`. The default in-memory limiter is a token
+ * bucket (bursts up to `requests`); a shared limiter may count fixed windows (see its docs).
+ */
 export interface RateLimit {
   requests: number;
   windowSeconds: number;

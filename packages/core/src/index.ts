@@ -103,6 +103,13 @@ export type { KeyReplacement, ListQuery, Store, StoreEvent } from "./store.js";
 export type { KeyExpiryOptions } from "./key-expiry.js";
 export { MemoryStore, type MemoryStoreOptions } from "./memory-store.js";
 export {
+  createMemoryRateLimiter,
+  isRateLimiter,
+  type MemoryRateLimiterOptions,
+  type RateLimitedApp,
+  type RateLimiter,
+} from "./rate-limit.js";
+export {
   authenticateRequestFast,
   createGate,
   isGate,

@@ -20,7 +20,7 @@ import { isolate, PolicyWatchers } from "./isolation.js";
 import { containsKeyShape } from "./key-shapes.js";
 import { JSON_RPC, writeAnswer, writeJsonRpcError, writeSessionNotFound } from "./json-rpc.js";
 import { parseMcpHandlerOptions, type McpEndpointOptions, type McpServerLike } from "./options.js";
-import { RateLimiter } from "./rate-limit.js";
+import { endpointRateLimiter } from "./rate-limit.js";
 import {
   isOAuthProbe,
   writeAuthChallenge,
@@ -94,7 +94,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const buildServer = guardedFactory(settings.server);
   const checkHost = createHostCheck(settings.hostValidation);
   const clock = settings.clock ?? Date.now;
-  const rateLimiter = new RateLimiter(clock);
+  const rateLimiter = endpointRateLimiter(settings.rateLimiter, clock);
   const sessions = new SessionRegistry<StreamableHTTPServerTransport>({
     onError,
     clock,

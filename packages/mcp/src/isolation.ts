@@ -159,13 +159,26 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
       tools.refused(app, request, "tool_not_allowed");
       return reply(request.id, { error: refusal });
     }
-    if (isMetered(request.method)) {
-      const wait = rateLimiter.take(app);
-      if (wait > 0) {
-        tools.rateLimited(app, request, wait);
-        return reply(request.id, { error: rateLimited(wait) });
-      }
+    if (!isMetered(request.method)) return admit(request, app, extra);
+    const wait = rateLimiter.take(app);
+    if (typeof wait === "number") {
+      if (wait <= 0) return admit(request, app, extra);
+      tools.rateLimited(app, request, wait);
+      return reply(request.id, { error: rateLimited(wait) });
     }
+    // A shared limiter had to ask its store: the key may have been regenerated meanwhile.
+    void wait.then((seconds) => {
+      if (closed) return;
+      if (!gate.isCurrent(app)) return reply(request.id, { error: revoked(gate) });
+      if (seconds > 0) {
+        tools.rateLimited(app, request, seconds);
+        return reply(request.id, { error: rateLimited(seconds) });
+      }
+      admit(request, app, extra);
+    });
+  };
+
+  const admit = (request: JSONRPCRequest, app: App, extra?: MessageExtraInfo): void => {
     const id = ids.assign({ clientId: request.id, method: request.method, app });
     const forServer = { ...request, id };
     const tool = request.params?.name;

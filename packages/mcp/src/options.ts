@@ -2,7 +2,14 @@
  * Options of `createMcpEndpoint`, validated once with zod: a bad one throws a `TypeError`
  * naming the field, at startup rather than at the first request.
  */
-import { isGate, zodFieldError, type App, type Gate } from "@mcpgate/core";
+import {
+  isGate,
+  isRateLimiter,
+  zodFieldError,
+  type App,
+  type Gate,
+  type RateLimiter,
+} from "@mcpgate/core";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { z } from "zod";
@@ -67,6 +74,13 @@ export interface McpEndpointBaseOptions {
    * `console.error` line per distinct cause, keys redacted.
    */
   onError?: (error: unknown, context: string) => void;
+  /**
+   * Enforces each app's `policy.rateLimit` (one unit per tools/call, resources/read, prompts/get).
+   * Default: an in-memory token bucket per app in this process (`createMemoryRateLimiter`). With
+   * several instances pass a shared one, e.g. `await createPostgresRateLimiter({ pool })` from
+   * `@mcpgate/store-postgres`, or each instance allows the full limit.
+   */
+  rateLimiter?: RateLimiter;
   /** Milliseconds clock for rate limits and session idleness; for tests. Default `Date.now`. */
   clock?: () => number;
 }
@@ -140,6 +154,9 @@ export const sharedFields = {
     .default(1_800_000),
   jsonResponse: z.boolean().default(false),
   onError: fn<(error: unknown, context: string) => void>().optional(),
+  rateLimiter: z
+    .custom<RateLimiter>(isRateLimiter, "must be a RateLimiter (take, forget)")
+    .optional(),
   clock: fn<() => number>().optional(),
 };
 

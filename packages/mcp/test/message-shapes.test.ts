@@ -75,7 +75,7 @@ describe("isolation layer: every response leaving the server, duplicate ids or n
     const { InMemoryTransport } = await import("@modelcontextprotocol/sdk/inMemory.js");
     const { buildServer } = await import("./helpers.js");
     const { isolate, PolicyWatchers } = await import("../src/isolation.js");
-    const { RateLimiter } = await import("../src/rate-limit.js");
+    const { createMemoryRateLimiter } = await import("@mcpgate/core");
 
     const gate = createGate({ store: new MemoryStore(), lastUsed: false });
     const { key } = await gate.createApp({ name: "one-tool", tools: ["echo"] });
@@ -86,7 +86,7 @@ describe("isolation layer: every response leaving the server, duplicate ids or n
     isolate(serverSide, {
       gate,
       guardrail: undefined,
-      rateLimiter: new RateLimiter(Date.now),
+      rateLimiter: createMemoryRateLimiter(),
       onError: () => {},
       watchers: new PolicyWatchers(),
       appId: app.id,

@@ -15,6 +15,7 @@ import { leaseDirectory } from "./pglite-directory.js";
 import { connectionFailure } from "./connection-errors.js";
 import { schemaNames } from "./schema.js";
 import { SqlStore, type PostgresStore } from "./sql-store.js";
+import { rememberConnection } from "./store-executors.js";
 
 export type { ChangeFeedState } from "./change-feed.js";
 export type {
@@ -48,6 +49,7 @@ async function open(
     await store.close().catch(() => {});
     throw error;
   }
+  rememberConnection(store, { executor, tablePrefix: options.tablePrefix });
   return store;
 }
 
@@ -175,3 +177,5 @@ export {
   type PostgresAuditReaderOptions,
   type ReadAuditOptions,
 } from "./audit-read.js";
+export { createPostgresRateLimiter, type PostgresRateLimiter } from "./rate-limiter.js";
+export type { PostgresRateLimiterOptions } from "./rate-limiter-options.js";

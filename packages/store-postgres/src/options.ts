@@ -99,11 +99,13 @@ export type PGliteStoreOptions = CommonStoreOptions &
       }
   );
 
+/** A table prefix: lowercase letters, digits and `_`, starting with a letter, ≤ 30 characters. */
+export const tablePrefixSchema = z
+  .string()
+  .regex(/^(?:[a-z][a-z0-9_]{0,29})?$/, "must match ^[a-z][a-z0-9_]{0,29}$ (or be empty)");
+
 const common = {
-  tablePrefix: z
-    .string()
-    .regex(/^(?:[a-z][a-z0-9_]{0,29})?$/, "must match ^[a-z][a-z0-9_]{0,29}$ (or be empty)")
-    .default(""),
+  tablePrefix: tablePrefixSchema.default(""),
   migrate: z.boolean().default(true),
   changeFeed: z
     .union([

@@ -9,6 +9,7 @@ describe("@mcpgate/store-postgres public surface", () => {
         "createPGliteStore",
         "createPostgresAuditReader",
         "createPostgresAuditSink",
+        "createPostgresRateLimiter",
         "createPostgresStore",
       ]
     `);

@@ -27,7 +27,7 @@ import { JSON_RPC, jsonRpcErrorAnswer, SESSION_NOT_FOUND, type HttpAnswer } from
 import { containsKeyShape } from "../key-shapes.js";
 import type { TransportLike } from "../message-shapes.js";
 import { checkModernHeaders } from "../modern-headers.js";
-import { RateLimiter } from "../rate-limit.js";
+import { endpointRateLimiter } from "../rate-limit.js";
 import {
   authChallengeAnswer,
   isOAuthProbe,
@@ -141,7 +141,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const buildServer = guardedFactory(settings.server);
   const checkHost = createHostRule(settings.hostValidation);
   const clock = settings.clock ?? Date.now;
-  const rateLimiter = new RateLimiter(clock);
+  const rateLimiter = endpointRateLimiter(settings.rateLimiter, clock);
   const watchers = new PolicyWatchers();
   const sessions = new SessionRegistry<WebStandardStreamableHTTPServerTransport>({
     onError,
