@@ -27,9 +27,12 @@ async function packedFiles(name: string): Promise<string[]> {
     cwd: join(root, "packages", name),
   });
   const result = JSON.parse(stdout) as PackResult;
-  // Chunk names carry a content hash; the pin is about which kinds of files ship.
+  // Chunk names carry a content hash (shared declaration chunks: `<module>-<hash>.d.ts`); the pin
+  // is about which kinds of files ship.
   const paths = result.files.map((file) =>
-    file.path.replace(/chunk-[A-Za-z0-9_-]{8}\./, "chunk-*."),
+    file.path
+      .replace(/chunk-[A-Za-z0-9_-]{8}\./, "chunk-*.")
+      .replace(/^(dist\/[a-z-]+)-[A-Za-z0-9_-]{8}(\.d\.c?ts)$/, "$1-*$2"),
   );
   return [...new Set(paths)].sort();
 }

@@ -12,7 +12,7 @@ import {
   sharedFields,
   type McpEndpointBaseOptions,
   withSessionDefaults,
-} from "../options.js";
+} from "../endpoint-options.js";
 
 /**
  * What the v2 server factory may return: the high-level `McpServer` or the low-level `Server` of
