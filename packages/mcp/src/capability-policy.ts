@@ -97,6 +97,23 @@ function completionRefusal(app: App, params: unknown): Refusal | undefined {
   };
 }
 
+/**
+ * A 2026-07-28 `subscriptions/listen` filter may name resources to be told about: each one must be
+ * a resource the app can read, or the app learns when another app's resource changes.
+ */
+function listenRefusal(app: App, params: unknown): Refusal | undefined {
+  const notifications = (params as { notifications?: unknown } | undefined)?.notifications;
+  const uris = (notifications as { resourceSubscriptions?: unknown } | undefined)
+    ?.resourceSubscriptions;
+  if (!Array.isArray(uris)) return undefined;
+  for (const uri of uris) {
+    // A non-string entry fails the SDK's own schema check ("invalid params").
+    const refused = resourceRefusal(app, typeof uri === "string" ? uri : undefined);
+    if (refused !== undefined) return refused;
+  }
+  return undefined;
+}
+
 /** Why `app` may not send this request, or `undefined` when the server may see it. */
 export function refusalFor(app: App, method: string, params: unknown): Refusal | undefined {
   switch (method) {
@@ -118,6 +135,8 @@ export function refusalFor(app: App, method: string, params: unknown): Refusal |
     }
     case "completion/complete":
       return completionRefusal(app, params);
+    case "subscriptions/listen":
+      return listenRefusal(app, params);
     default:
       return undefined;
   }

@@ -42,6 +42,15 @@ import { nodeHandlerOf, type NodeHandler } from "./node.js";
 import { onBodyEnd, readFetchJsonBody, toResponse, withoutKey } from "./fetch-io.js";
 import { parseEndpointOptions, type McpEndpointOptions, type McpServerV2Like } from "./options.js";
 
+/** A single 2026-07-28 `subscriptions/listen` request (batches are not part of that revision). */
+function isListenRequest(
+  body: unknown,
+): body is { method: "subscriptions/listen"; id: string | number; params?: unknown } {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
+  const { method, id } = body as { method?: unknown; id?: unknown };
+  return method === "subscriptions/listen" && (typeof id === "string" || typeof id === "number");
+}
+
 /** The methods whose target the 2026-07-28 `Mcp-Name` header mirrors. */
 const NAMED_BY_HEADER: ReadonlySet<string> = new Set([
   "tools/call",
@@ -317,6 +326,13 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
           return Response.json({ jsonrpc: "2.0", id: mirrored.id, error: refusal });
         }
       }
+    }
+    // The SDK serves subscriptions/listen itself, past the transport the isolation layer wraps:
+    // the resources its filter names are checked here.
+    if (isListenRequest(body)) {
+      const refusal = refusalFor(app, body.method, body.params);
+      if (refusal !== undefined)
+        return Response.json({ jsonrpc: "2.0", id: body.id, error: refusal });
     }
     if (
       legacy === "stateful" &&

@@ -116,6 +116,29 @@ describe("2026-07-28 mirrored headers", () => {
     expect(h.factoryCalls.length).toBe(before);
   });
 
+  it("subscriptions/listen for a resource outside the app's policy is refused before the SDK serves it", async () => {
+    // The SDK answers listen requests itself, past the transport the isolation layer wraps: a
+    // filter naming another app's resource would tell this app whenever that resource changes.
+    const before = h.factoryCalls.length;
+    const listen = {
+      jsonrpc: "2.0",
+      id: 77,
+      method: "subscriptions/listen",
+      params: { notifications: { resourceSubscriptions: ["file:///other-app/secrets.txt"] } },
+    };
+    const { status, json } = await replay(
+      list,
+      { "mcp-method": "subscriptions/listen", "mcp-name": undefined },
+      listen,
+    );
+    expect(status).toBe(200);
+    expect(json).toMatchObject({
+      id: 77,
+      error: { code: -32602, data: { error: "resource_not_allowed" } },
+    });
+    expect(h.factoryCalls.length).toBe(before);
+  });
+
   it("mirrored headers of an older version decide nothing: the body is policed as on 1.x", async () => {
     const body = JSON.parse(call.body) as { params: { name: string } };
     body.params.name = "drop_tables";
