@@ -86,6 +86,11 @@ export interface IsolationOptions {
 }
 
 const GENERIC_REFUSAL = "The tool call was refused.";
+const SESSION_CLOSED = {
+  code: JSON_RPC.serverError,
+  message: "The session was closed before the call ran.",
+  data: { error: "session_closed" },
+};
 const CAPABILITIES = ["tools", "resources", "prompts"] as const;
 
 function appOf(extra: MessageExtraInfo | undefined): App | undefined {
@@ -118,6 +123,8 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
   const ids = new RequestIds();
   const tools = new ToolTelemetry(gate);
   let closed = false;
+  /** Tool calls waiting in the guardrail (by gate-owned id): answered, not dropped, on close. */
+  const held = new Map<RequestId, { request: JSONRPCRequest; app: App }>();
   /** The app of the latest request: whom server-initiated notifications go to. */
   let latestApp: App | undefined;
   /** What the server declared in its initialize result (stateful sessions). */
@@ -193,7 +200,10 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
       tool,
       arguments: typeof args === "object" && args !== null ? (args as Record<string, unknown>) : {},
     };
+    held.set(id, { request, app });
     void refusedByGuardrail(call, request).then((refused) => {
+      // Not held any more: the transport closed meanwhile and the call was answered then.
+      if (!held.delete(id)) return;
       if (refused) tools.refused(app, request, "tool_not_allowed");
       if (refused || closed) return void ids.settle(id);
       // The guardrail awaited: the key may have been regenerated meanwhile.
@@ -271,6 +281,25 @@ export function isolate(transport: Transport, options: IsolationOptions): Isolat
     },
   };
   const unwatch = options.watchers?.add(options.appId, isolation);
+  // A session closed while calls wait in the guardrail (its key regenerated, the app deleted,
+  // shutdown): each waiting call gets its answer on its own stream before the transport closes,
+  // so the client sees why instead of waiting for its timeout. The call never runs.
+  const closeTransport = transport.close.bind(transport);
+  transport.close = async () => {
+    const answers = [...held].map(([id, { request, app }]) => {
+      ids.settle(id);
+      const revokedKey = !gate.isCurrent(app);
+      if (revokedKey) tools.refused(app, request, "invalid_key");
+      const error = revokedKey ? revoked(gate) : SESSION_CLOSED;
+      return send({ jsonrpc: "2.0", id: request.id, error } as JSONRPCMessage).catch(
+        (failure: unknown) => onError(failure, "send"),
+      );
+    });
+    held.clear();
+    await Promise.all(answers);
+    return closeTransport();
+  };
+
   const onclose = transport.onclose;
   transport.onclose = () => {
     closed = true;

@@ -47,4 +47,5 @@ export interface TransportLike {
   onmessage?: ((message: JsonRpcMessage, extra?: MessageExtra) => void) | undefined;
   onclose?: (() => void) | undefined;
   send(message: JsonRpcMessage, options?: SendOptions): Promise<void>;
+  close(): Promise<void>;
 }

@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextproto
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ToolNotAllowedError } from "@mcpgate/core";
 import { ACCEPT, INITIALIZE } from "../helpers.js";
-import { connectClient, startServer, textOf, type Harness } from "./helpers.js";
+import { buildServer, connectClient, startServer, textOf, type Harness } from "./helpers.js";
 
 describe("legacy sessions on the v2 endpoint", () => {
   let h: Harness;
@@ -97,4 +97,45 @@ describe("legacy sessions on the v2 endpoint", () => {
       await client.close().catch(() => undefined);
     },
   );
+
+  it("a call waiting in the guardrail when its key is regenerated is answered (invalid_key), never run", async () => {
+    let entered!: () => void;
+    const inGuardrail = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const ran: string[] = [];
+    const held = await startServer({
+      guardrail: async () => {
+        entered();
+        await released;
+      },
+      server: (app) => {
+        const server = buildServer(app);
+        server.registerTool("record", {}, () => {
+          ran.push(app.name);
+          return { content: [{ type: "text", text: "ran" }] };
+        });
+        return server;
+      },
+    });
+    try {
+      const { key, app } = await held.gate.createApp({ name: "held", tools: ["record"] });
+      const client = await connectClient(held.origin, key, "legacy");
+      const call = client.callTool({ name: "record", arguments: {} });
+      const outcome = call.then(
+        () => "answered with a result",
+        (error: unknown) => String(error),
+      );
+      await inGuardrail;
+      await held.gate.regenerateKey(app.id); // closes the session
+      release();
+      // Without the answer the client would wait for its own request timeout (60 s).
+      expect(await outcome).toMatch(/API key|invalid/i);
+      expect(ran).toEqual([]);
+      await client.close().catch(() => undefined);
+    } finally {
+      release();
+      await held.close();
+    }
+  });
 });
