@@ -11,7 +11,14 @@ try {
   process.exit(1);
 }
 const passed = report.numPassedTests ?? 0;
-const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+// A failed test counts once; a file that failed without a failed test (it did not load) counts as
+// one more. (numFailedTestSuites counts each describe block around a failure too.)
+const filesFailedWithoutTest = (report.testResults ?? []).filter(
+  (file) =>
+    file.status === "failed" &&
+    !(file.assertionResults ?? []).some((test) => test.status === "failed"),
+).length;
+const failed = (report.numFailedTests ?? 0) + filesFailedWithoutTest;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 if (passed === 0) {

@@ -130,10 +130,12 @@ try {
   check((await viaHeader.listTools()).tools.length === 1, "cursor, untouched, keeps working");
 
   say("\n6. A wrong key gets 401 invalid_token, and no hint whether it was close.");
+  // The last character changed (to a different one: a key may already end in "X").
+  const wrongKey = `${cursor.key.slice(0, -1)}${cursor.key.endsWith("X") ? "Y" : "X"}`;
   const response = await fetch(endpoint, {
     method: "POST",
     headers: {
-      authorization: `Bearer ${cursor.key.slice(0, -1)}X`,
+      authorization: `Bearer ${wrongKey}`,
       "content-type": "application/json",
       accept: "application/json, text/event-stream",
     },
