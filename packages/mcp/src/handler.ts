@@ -29,7 +29,7 @@ import {
   writeTooManySessions,
 } from "./refusals.js";
 import { bodyOf, bodyRefusal, stripCredential, type McpRequest } from "./request.js";
-import { guardedFactory, ServerSetupError } from "./server-factory.js";
+import { guardedFactory, requestFailure } from "./server-factory.js";
 import { SessionRegistry, type Session } from "./sessions.js";
 
 /**
@@ -258,12 +258,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       await serve(req as McpRequest, res, parsedBody);
     } catch (error) {
       onError(error, "request");
-      // A broken factory is the host's to fix: say what is wrong (never the cause's message).
-      const said =
-        error instanceof ServerSetupError
-          ? { message: error.message, data: { error: error.code } }
-          : { message: "Internal error." };
-      writeJsonRpcError(res, 500, { code: JSON_RPC.serverError, ...said });
+      writeJsonRpcError(res, 500, requestFailure(error));
     }
   };
   return Object.assign(handler, {

@@ -3,6 +3,7 @@
  * that is not an SDK server, or returns a server it returned before (an SDK server connects to one
  * transport only) fails with an error that says which, instead of a bare 500.
  */
+import { JSON_RPC } from "./json-rpc.js";
 
 /** Why the endpoint could not build a server; `code` and `message` are safe to show a client. */
 export type ServerSetupCode = "server_factory_failed" | "server_invalid" | "server_reused";
@@ -59,4 +60,14 @@ export function guardedFactory<Args extends unknown[], Server>(
     handedOut.add(server);
     return server as Server;
   };
+}
+
+/**
+ * The JSON-RPC error for a request that failed off the normal path, on either major's endpoint:
+ * a broken factory is the host's to fix, so say what is wrong (never the cause's message).
+ */
+export function requestFailure(error: unknown): { code: number; message: string; data?: object } {
+  return error instanceof ServerSetupError
+    ? { code: JSON_RPC.serverError, message: error.message, data: { error: error.code } }
+    : { code: JSON_RPC.serverError, message: "Internal error." };
 }

@@ -36,7 +36,7 @@ import {
   tooManySessionsAnswer,
 } from "../refusals.js";
 import { bodyRefusal, type BodyResult } from "../request.js";
-import { guardedFactory, ServerSetupError } from "../server-factory.js";
+import { guardedFactory, requestFailure } from "../server-factory.js";
 import { SessionRegistry, type Session } from "../sessions.js";
 import { nodeHandlerOf, type NodeHandler } from "./node.js";
 import { onBodyEnd, readFetchJsonBody, toResponse, withoutKey } from "./fetch-io.js";
@@ -351,12 +351,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       return await serve(request, fetchOptions);
     } catch (error) {
       onError(error, "request");
-      // A broken factory is the host's to fix: say what is wrong (never the cause's message).
-      const said =
-        error instanceof ServerSetupError
-          ? { message: error.message, data: { error: error.code } }
-          : { message: "Internal error." };
-      return toResponse(jsonRpcErrorAnswer(500, { code: JSON_RPC.serverError, ...said }));
+      return toResponse(jsonRpcErrorAnswer(500, requestFailure(error)));
     }
   }
 
