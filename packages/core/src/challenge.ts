@@ -3,18 +3,39 @@
  */
 import { isMcpgateError, type AnyMcpgateError, type McpgateErrorCode } from "./errors.js";
 
-/** What an HTTP adapter writes for a failed request. */
+/**
+ * What an HTTP adapter writes for a failed request. Challenges are shared and frozen: the same
+ * object answers every request refused for the same reason (copy one before changing it).
+ */
 export interface Challenge {
-  status: number;
-  headers: Record<string, string>;
-  body: ChallengeBody;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: ChallengeBody;
 }
 
 /** The small JSON body of a failed request. `error` is a public code, `message` a fixed sentence. */
 export interface ChallengeBody {
-  error: string;
-  message: string;
+  readonly error: string;
+  readonly message: string;
 }
+
+/**
+ * A challenge as bytes on the wire, built once per challenge: the headers (`WWW-Authenticate`,
+ * `Retry-After`, `Content-Type`, `Content-Length`) and the JSON body. Adapters write this instead
+ * of serializing a body per refused request.
+ */
+export interface SerializedChallenge {
+  readonly status: number;
+  /** Every header of the response, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The same headers as a flat `[name, value, …]` list (what `res.writeHead` takes cheapest). */
+  readonly headerList: readonly string[];
+  /** The JSON body. */
+  readonly body: string;
+}
+
+/** The `Content-Type` of every challenge body. */
+export const CHALLENGE_CONTENT_TYPE = "application/json; charset=utf-8";
 
 /** Options for {@link createChallenger}. */
 export interface ChallengeOptions {
@@ -167,6 +188,51 @@ function retryAfterOf(error: AnyMcpgateError): number {
   return Math.max(1, Math.ceil(seconds));
 }
 
+/** Challenges with a `Retry-After` up to this many seconds are kept (bounded: rules × this). */
+const MAX_SHARED_RETRY_AFTER = 300;
+
+const serialized = new WeakMap<Challenge, SerializedChallenge>();
+
+/** A frozen challenge with its wire form recorded (see {@link serializeChallenge}). */
+function sealed(status: number, headers: Record<string, string>, body: ChallengeBody): Challenge {
+  const challenge: Challenge = Object.freeze({
+    status,
+    headers: Object.freeze(headers),
+    body: Object.freeze(body),
+  });
+  serialized.set(challenge, wireOf(challenge));
+  return challenge;
+}
+
+function wireOf(challenge: Challenge): SerializedChallenge {
+  const body = JSON.stringify({ error: challenge.body.error, message: challenge.body.message });
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(challenge.headers))
+    headers[name.toLowerCase()] = value;
+  headers["content-type"] = CHALLENGE_CONTENT_TYPE;
+  headers["content-length"] = String(Buffer.byteLength(body));
+  return Object.freeze({
+    status: challenge.status,
+    headers: Object.freeze(headers),
+    headerList: Object.freeze(Object.entries(headers).flat()),
+    body,
+  });
+}
+
+/**
+ * The response bytes of a challenge: built once for the challenges a challenger hands out (a
+ * lookup per refused request), built on the spot for any other object of the same shape.
+ *
+ * @example
+ * ```ts
+ * const { status, headerList, body } = serializeChallenge(gate.challenge(error));
+ * res.writeHead(status, headerList).end(body);
+ * ```
+ */
+export function serializeChallenge(challenge: Challenge): SerializedChallenge {
+  return serialized.get(challenge) ?? wireOf(challenge);
+}
+
 /** Maps an error (anything thrown) to the response an HTTP adapter writes. */
 export type Challenger = (error: unknown) => Challenge;
 
@@ -188,31 +254,44 @@ export function createChallenger(options: ChallengeOptions = {}): Challenger {
     if (rule.bearer === null) return `Bearer realm=${realm}`;
     return `Bearer realm=${realm}, error="${rule.bearer}", error_description=${description(message)}`;
   };
-  // Every (rule, message) pair is known up front: mapping an error per request is a lookup.
-  const prepared = new Map<Rule, { header: string | undefined; reasons: Map<string, Prepared> }>();
+  /** One (rule, message) pair: its challenge, and its variants by `Retry-After` seconds. */
   interface Prepared {
-    header: string | undefined;
-    message: string;
+    challenge: Challenge;
+    byRetryAfter: Map<number, Challenge>;
   }
+  const prepare = (rule: Rule, message: string): Prepared => {
+    const header = headerOf(rule, message);
+    const headers: Record<string, string> =
+      header === undefined ? {} : { "www-authenticate": header };
+    return {
+      challenge: sealed(rule.status, headers, { error: rule.error, message }),
+      byRetryAfter: new Map(),
+    };
+  };
+  // Every (rule, message) pair is known up front: mapping an error per request is a lookup, and
+  // the same frozen challenge (with its serialized form) answers every request refused alike.
+  const prepared = new Map<Rule, { plain: Prepared; reasons: Map<string, Prepared> }>();
   for (const rule of Object.values(RULES)) {
     const reasons = new Map<string, Prepared>();
     for (const [reason, message] of Object.entries(rule.reasons ?? {}))
-      reasons.set(reason, { header: headerOf(rule, message), message });
-    prepared.set(rule, { header: headerOf(rule, rule.message), reasons });
+      reasons.set(reason, prepare(rule, message));
+    prepared.set(rule, { plain: prepare(rule, rule.message), reasons });
   }
 
   return (error: unknown): Challenge => {
     const known = isMcpgateError(error) ? error : undefined;
     const rule = known ? RULES[known.code] : INTERNAL;
-    const forRule = prepared.get(rule);
+    const forRule = prepared.get(rule) as { plain: Prepared; reasons: Map<string, Prepared> };
     const reason = known && "reason" in known ? known.reason : undefined;
-    const special = reason === undefined ? undefined : forRule?.reasons.get(reason);
-    const headers: Record<string, string> = {};
-    const challenge = special ? special.header : forRule?.header;
-    if (challenge !== undefined) headers["www-authenticate"] = challenge;
-    if (rule.retryAfter && known) headers["retry-after"] = String(retryAfterOf(known));
-    const message = special ? special.message : rule.message;
-    return { status: rule.status, headers, body: { error: rule.error, message } };
+    const entry = (reason === undefined ? undefined : forRule.reasons.get(reason)) ?? forRule.plain;
+    if (!rule.retryAfter || known === undefined) return entry.challenge;
+    const seconds = retryAfterOf(known);
+    const shared = entry.byRetryAfter.get(seconds);
+    if (shared !== undefined) return shared;
+    const { status, headers, body } = entry.challenge;
+    const challenge = sealed(status, { ...headers, "retry-after": String(seconds) }, { ...body });
+    if (seconds <= MAX_SHARED_RETRY_AFTER) entry.byRetryAfter.set(seconds, challenge);
+    return challenge;
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { App } from "./app.js";
 import { toAuthInfo, type McpgateAuthInfo } from "./auth-info.js";
-import type { Challenge } from "./challenge.js";
+import { serializeChallenge, type Challenge } from "./challenge.js";
 import type { AnyMcpgateError } from "./errors.js";
 import type { Gate } from "./gate.js";
 import { redactUrl } from "./redact.js";
@@ -75,10 +75,8 @@ export async function authenticateFetchRequest(
  * ```
  */
 export function challengeResponse(challenge: Challenge): Response {
-  return new Response(JSON.stringify(challenge.body), {
-    status: challenge.status,
-    headers: { ...challenge.headers, "content-type": "application/json" },
-  });
+  const { status, headers, body } = serializeChallenge(challenge);
+  return new Response(body, { status, headers });
 }
 
 function withoutKey(request: Request, url: URL): Request {

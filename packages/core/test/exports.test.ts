@@ -7,6 +7,7 @@ describe("@mcpgate/core public surface", () => {
     expect(Object.keys(core).sort()).toMatchInlineSnapshot(`
       [
         "AppNotFoundError",
+        "CHALLENGE_CONTENT_TYPE",
         "ClosedError",
         "ConflictingCredentialsError",
         "CorruptRecordError",
@@ -74,6 +75,7 @@ describe("@mcpgate/core public surface", () => {
         "redactRequest",
         "redactSpanAttributes",
         "redactUrl",
+        "serializeChallenge",
         "telemetryOf",
         "toAuthInfo",
         "toChallenge",

@@ -66,7 +66,7 @@ describe("authenticateFetchRequest", () => {
     if (auth.ok) return;
     expect(auth.response.status).toBe(401);
     expect(auth.response.headers.get("www-authenticate")).toBe('Bearer realm="mcpgate"');
-    expect(auth.response.headers.get("content-type")).toBe("application/json");
+    expect(auth.response.headers.get("content-type")).toBe("application/json; charset=utf-8");
     expect(await auth.response.json()).toMatchObject({ error: "missing_credentials" });
     await gate.close();
   });

@@ -147,10 +147,17 @@ describe("non-auth statuses", () => {
     });
   });
 
-  it("returns a fresh object per call, so callers may add headers", () => {
+  it("hands out frozen challenges: no caller can change what another request is answered", () => {
     const a = toChallenge(new InvalidKeyError());
-    a.headers["x-extra"] = "1";
-    expect(toChallenge(new InvalidKeyError()).headers["x-extra"]).toBeUndefined();
+    expect(() => {
+      (a.headers as Record<string, string>)["x-extra"] = "1";
+    }).toThrow(TypeError);
+    expect(() => {
+      (a.body as { message: string }).message = "changed";
+    }).toThrow(TypeError);
+    expect(toChallenge(new InvalidKeyError())).toBe(a);
+    expect(a.headers["x-extra"]).toBeUndefined();
+    expect(a.body.message).toBe("The API key is invalid.");
   });
 });
 

@@ -5,6 +5,7 @@ import {
   authenticateRequestFast,
   isGate,
   redactRequest,
+  serializeChallenge,
   redactUrl,
   toAuthInfo,
   type App,
@@ -83,7 +84,9 @@ export function mcpgate(gate: Gate): RequestHandler {
     // request when the response finishes (morgan, pino-http).
     redactRequest(req);
     if (!result.ok) {
-      res.status(result.challenge.status).set(result.challenge.headers).json(result.challenge.body);
+      // Serialized once per challenge by core (and no ETag hashed per refusal, as res.json would).
+      const { status, headerList, body } = serializeChallenge(result.challenge);
+      res.writeHead(status, headerList as string[]).end(body);
       return false;
     }
     req.auth = toAuthInfo(result.app);

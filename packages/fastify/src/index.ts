@@ -9,6 +9,7 @@ import {
   redactFields,
   redactKey,
   redactRequest,
+  serializeChallenge,
   redactUrl,
   toAuthInfo,
   zodFieldError,
@@ -225,6 +226,12 @@ const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, option
     return undefined;
   }
 
+  /** Serialized once per challenge by core: Fastify sends the prepared string as it is. */
+  function sendChallenge(reply: FastifyReply, challenge: Challenge): void {
+    const { status, headers, body } = serializeChallenge(challenge);
+    void reply.code(status).headers(headers).send(body);
+  }
+
   async function verifyMcpgate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const challenge = settle(request, await authenticate(request));
     if (challenge === undefined) return;
@@ -236,7 +243,7 @@ const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, option
         code: body.error,
       });
     }
-    void reply.code(status).headers(headers).send(body);
+    sendChallenge(reply, challenge);
   }
 
   /**
@@ -261,7 +268,7 @@ const plugin: FastifyPluginAsync<FastifyMcpgateOptions> = async (fastify, option
   ): void {
     const challenge = settle(request, result);
     if (challenge === undefined) done();
-    else void reply.code(challenge.status).headers(challenge.headers).send(challenge.body);
+    else sendChallenge(reply, challenge);
   }
 
   if (!fastify.hasRequestDecorator("mcpgate")) {

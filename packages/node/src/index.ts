@@ -6,6 +6,7 @@ import {
   authenticateRequestFast,
   isGate,
   redactRequest,
+  serializeChallenge,
   toAuthInfo,
   zodFieldError,
   type App,
@@ -88,12 +89,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * ```
  */
 export function writeChallenge(res: ServerResponse, challenge: Challenge): void {
-  const body = JSON.stringify(challenge.body);
-  res.writeHead(challenge.status, {
-    ...challenge.headers,
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(body),
-  });
+  // Serialized once per challenge by core: a refused request writes prepared bytes.
+  const { status, headerList, body } = serializeChallenge(challenge);
+  res.writeHead(status, headerList as string[]);
   res.end(body);
 }
 
