@@ -134,10 +134,17 @@ export class Authenticator {
    * or the coded error when a memo refuses the key (returned, not thrown: a throw costs more than
    * the rest of the refusal); a promise only on a cache miss.
    */
-  authenticateSync(key: string): App | Promise<App> | Refusal {
-    if (!isKey(key)) return malformed(key);
+  authenticateSync(key: string, now?: number): App | Promise<App> | Refusal {
+    return isKey(key) ? this.authenticateWellFormed(key, now) : malformed(key);
+  }
+
+  /**
+   * {@link authenticateSync} for a key whose shape is already checked (`isKey`: the credential
+   * extractor checks every key it returns), so the hot path scans it once. `now`: the caller's
+   * clock reading, when it has one (a clock read is not free).
+   */
+  authenticateWellFormed(key: string, now = this.#s.clock()): App | Promise<App> | Refusal {
     const digest = lookupDigest(key);
-    const now = this.#s.clock();
     const cached = this.#positive.get(digest, now);
     if (cached !== undefined) {
       // The cached principal carries its key's expiry: no store read to enforce it.

@@ -42,7 +42,7 @@ export interface RequestLike {
 
 /** A key found in a request. */
 export interface Credential {
-  /** The key (secret). Hand it to `authenticate`; never log it. */
+  /** The key (secret), well-formed (`isKey`). Hand it to `authenticate`; never log it. */
   key: string;
   /** Where it was found (`path` when it was in both, identically). */
   source: "path" | "header";
@@ -72,11 +72,14 @@ const optionsSchema = z
 /** Extracts a credential from a request, or throws the McpgateError that says why it cannot. */
 export type CredentialExtractor = (request: RequestLike) => Credential;
 
-/** Every `Authorization` value, untouched (no trimming before the length check). */
-function authorizationValues(request: RequestLike): readonly string[] {
+/**
+ * The request's one `Authorization` value, untouched (no trimming before the length check);
+ * `undefined` without one. Two or more (repeated headers, or a list) are refused. No copies.
+ */
+function authorizationValue(request: RequestLike): string | undefined {
   const raw = request.rawHeaders;
+  let found: string | undefined;
   if (Array.isArray(raw)) {
-    const values: string[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name: unknown = raw[i];
       const value: unknown = raw[i + 1];
@@ -86,15 +89,21 @@ function authorizationValues(request: RequestLike): readonly string[] {
         name.toLowerCase() === "authorization" &&
         typeof value === "string"
       ) {
-        values.push(value);
+        if (found !== undefined) return malformedAuthorization("multiple_headers");
+        found = value;
       }
     }
-    return values;
+    return found;
   }
   const value = request.headersDistinct?.authorization ?? request.headers?.authorization;
-  if (value === undefined) return [];
-  if (typeof value === "string") return [value];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  if (value === undefined || typeof value === "string") return value;
+  if (!Array.isArray(value)) return undefined;
+  for (const item of value as readonly unknown[]) {
+    if (typeof item !== "string") continue;
+    if (found !== undefined) return malformedAuthorization("multiple_headers");
+    found = item;
+  }
+  return found;
 }
 
 const SPACE = 0x20;
@@ -145,39 +154,52 @@ const malformedAuthorization = (reason: MalformedAuthorizationReason): never => 
 };
 
 /**
- * The token of `Bearer <token>` (RFC 6750 §2.1: scheme case-insensitive, then one or more spaces),
- * `undefined` for another scheme (RFC 7235). Length first, then one linear scan; no regex.
+ * Whether `value` starts with `word` (lower-case ASCII), ASCII letters compared case-insensitively,
+ * without a copy of either.
  */
-function bearerToken(header: string): string | undefined {
+function startsWithWord(value: string, word: string): boolean {
+  if (value.length < word.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+const BEARER = "bearer";
+
+/**
+ * The key of `Bearer <token>` (RFC 6750 §2.1: scheme case-insensitive, then one or more spaces),
+ * `undefined` for another scheme (RFC 7235). A token that is a key is scanned once (a key is a
+ * valid b64token); any other token is checked against the b64token syntax, then refused as not a
+ * key. Length first, then linear scans; no regex, no copies but the key itself.
+ */
+function bearerKey(header: string): string | undefined {
   if (header.length > MAX_AUTHORIZATION_LENGTH) return malformedAuthorization("too_long");
   const value = trimOws(header);
-  if (value.slice(0, KEY_PREFIX.length).toLowerCase() === KEY_PREFIX)
-    return malformedAuthorization("missing_scheme");
-  const scheme = "bearer";
-  if (value.slice(0, scheme.length).toLowerCase() !== scheme) return undefined;
-  if (value.length === scheme.length) return malformedAuthorization("empty_token");
-  const separator = value.charCodeAt(scheme.length);
+  if (startsWithWord(value, KEY_PREFIX)) return malformedAuthorization("missing_scheme");
+  if (!startsWithWord(value, BEARER)) return undefined;
+  if (value.length === BEARER.length) return malformedAuthorization("empty_token");
+  const separator = value.charCodeAt(BEARER.length);
   if (!isOws(separator)) return undefined; // e.g. `Bearerx`: another scheme
-  let tokenStart = scheme.length;
+  let tokenStart = BEARER.length;
   let tab = false;
   while (tokenStart < value.length && isOws(value.charCodeAt(tokenStart))) {
     tab ||= value.charCodeAt(tokenStart) === TAB;
     tokenStart++;
   }
+  if (tab) return malformedAuthorization("bad_syntax");
+  const token = tokenStart === 0 ? value : value.slice(tokenStart);
+  if (isKey(token)) return token;
   // Trimmed, so the value cannot end in whitespace: only spaces after the scheme is impossible here.
-  if (tab || !isB64Token(value, tokenStart)) return malformedAuthorization("bad_syntax");
-  return value.slice(tokenStart);
+  if (!isB64Token(token, 0)) return malformedAuthorization("bad_syntax");
+  throw withoutStack(() => new MalformedKeyError("missing_prefix"));
 }
 
 /** The key from `Authorization`, `undefined` when there is none (or another scheme, RFC 7235). */
 function keyFromHeader(request: RequestLike): string | undefined {
-  const values = authorizationValues(request);
-  if (values.length === 0) return undefined;
-  if (values.length > 1) return malformedAuthorization("multiple_headers");
-  const token = bearerToken(values[0] ?? "");
-  if (token === undefined) return undefined;
-  if (!isKey(token)) throw withoutStack(() => new MalformedKeyError("missing_prefix"));
-  return token;
+  const value = authorizationValue(request);
+  return value === undefined ? undefined : bearerKey(value);
 }
 
 /** No usable credential: say so, and say why when the path holds a key where none is read. */

@@ -499,13 +499,13 @@ export function createGate(options: GateOptions): Gate {
     if (flushTimer !== undefined) lastUsed.set(app.id, clock());
   }
 
-  function refused(caught: unknown, observed?: Observed): AuthResult {
+  function refused(caught: unknown, report?: AuthReport): AuthResult {
     const error = isMcpgateError(caught) ? caught : new InternalError({ cause: caught });
     if (error.code === "internal_error") onError(caught, "authenticate");
     const challenge = challenger(error);
-    if (observed !== undefined) {
+    if (report !== undefined) {
       const { retryAfterSeconds } = error as { retryAfterSeconds?: number };
-      reporter.refused(observed.request, observed.report, {
+      reporter.refused(report, {
         code: error.code,
         status: challenge.status,
         ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
@@ -518,22 +518,22 @@ export function createGate(options: GateOptions): Gate {
     app: App,
     credential: Credential,
     mark: number,
-    observed?: Observed,
+    report?: AuthReport,
   ): AuthResult {
     const { source, url } = credential;
     const current = revocations.admit(app, mark);
-    if (observed !== undefined) reporter.authenticated(observed.request, observed.report, current);
+    if (report !== undefined) reporter.authenticated(report, current);
     return { ok: true, app: current, credential: { source, url, keyId: current.keyId } };
   }
 
   function authenticateRequestSync(request: RequestLike): AuthResult | Promise<AuthResult> {
-    // Measured only when someone listens (a getter and a comparison otherwise).
+    // Reported only when someone listens (a getter and two comparisons otherwise).
     if (reporter.active) return authenticateRequestObserved(request);
     const mark = revocations.begin();
     try {
       open();
       const credential = extract(request);
-      const app = authenticator.authenticateSync(credential.key);
+      const app = authenticator.authenticateWellFormed(credential.key);
       if (app instanceof Promise)
         return app.then((found) => admitted(found, credential, mark), refused);
       return app instanceof Error ? refused(app) : admitted(app, credential, mark);
@@ -545,28 +545,30 @@ export function createGate(options: GateOptions): Gate {
   /** {@link authenticateRequestSync} with the outcome reported (events, OpenTelemetry). */
   function authenticateRequestObserved(request: RequestLike): AuthResult | Promise<AuthResult> {
     const mark = revocations.begin();
-    const observed: Observed = {
-      request,
-      report: { startedAt: performance.now(), cacheHit: false, source: undefined, key: undefined },
-    };
+    const report = reporter.begin(request);
     try {
       open();
       const credential = extract(request);
-      observed.report.key = credential.key;
-      observed.report.source = credential.source;
-      const app = authenticator.authenticateSync(credential.key);
+      report.key = credential.key;
+      report.source = credential.source;
+      const app = authenticator.authenticateWellFormed(credential.key, report.now);
       if (app instanceof Promise) {
+        // Settled by a store read: the event is stamped when it settled.
         return app.then(
-          (found) => admitted(found, credential, mark, observed),
-          (caught: unknown) => refused(caught, observed),
+          (found) => {
+            report.now = clock();
+            return admitted(found, credential, mark, report);
+          },
+          (caught: unknown) => {
+            report.now = clock();
+            return refused(caught, report);
+          },
         );
       }
-      observed.report.cacheHit = !(app instanceof Error);
-      return app instanceof Error
-        ? refused(app, observed)
-        : admitted(app, credential, mark, observed);
+      report.cacheHit = !(app instanceof Error);
+      return app instanceof Error ? refused(app, report) : admitted(app, credential, mark, report);
     } catch (caught) {
-      return refused(caught, observed);
+      return refused(caught, report);
     }
   }
 
@@ -732,11 +734,6 @@ export function createGate(options: GateOptions): Gate {
 }
 
 const authenticators = new WeakMap<Gate, Authenticator>();
-/** A request being authenticated while someone observes the gate (events, OpenTelemetry). */
-interface Observed {
-  readonly request: RequestLike;
-  readonly report: AuthReport;
-}
 /** A gate's own `authenticateRequest` → the same answer without a promise when it can. */
 const fastPaths = new WeakMap<Gate["authenticateRequest"], AuthenticateRequestFast>();
 type AuthenticateRequestFast = (request: RequestLike) => AuthResult | Promise<AuthResult>;

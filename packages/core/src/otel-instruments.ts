@@ -126,12 +126,21 @@ function rebuild(
 }
 
 /**
+ * Where `@opentelemetry/api` 1.x keeps what is registered (providers, the diag logger): a global
+ * that exists only once something registered. The API's own key, `opentelemetry.js.api.<major>`.
+ */
+const OTEL_REGISTRY = Symbol.for("opentelemetry.js.api.1");
+
+/**
  * The instruments of the registered providers, or `undefined` when `@opentelemetry/api` is not
- * installed or no SDK registered a provider. Cheap enough for every request: two provider
- * lookups and two reference comparisons; instruments are rebuilt only when a provider changes.
+ * installed or no SDK registered a provider. Cheap enough for every request: one global read when
+ * nothing ever registered (a process without an SDK); otherwise two provider lookups and two
+ * reference comparisons. Instruments are rebuilt only when a provider changes.
  */
 export function otelInstruments(): Instruments | undefined {
   if (api === undefined) return undefined;
+  // Nothing registered yet: the API would answer with its no-op providers.
+  if ((globalThis as Record<symbol, unknown>)[OTEL_REGISTRY] === undefined) return undefined;
   const tracerProvider = tracerDelegate(api);
   const meterProvider = api.metrics.getMeterProvider();
   if (tracerProvider !== seenTracerProvider || meterProvider !== seenMeterProvider) {

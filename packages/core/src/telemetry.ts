@@ -82,10 +82,13 @@ export interface GateTelemetry {
 
 /** What the gate itself reports on top (authentication, lifecycle). @internal */
 export interface GateReporter extends GateTelemetry {
+  /** The report of an authentication that begins now (one clock read, shared with the cache). */
+  begin(request: RequestLike): AuthReport;
+
   /** Emits a lifecycle event when someone subscribes. */
   emit(event: EventInput): void;
-  authenticated(request: RequestLike, report: AuthReport, app: App): void;
-  refused(request: RequestLike, report: AuthReport, error: RefusalInfo): void;
+  authenticated(report: AuthReport, app: App): void;
+  refused(report: AuthReport, error: RefusalInfo): void;
   /** The hasher with its `verify` timed into the verification histogram. */
   timed(hasher: KeyHasher): KeyHasher;
   close(): void;
@@ -93,7 +96,16 @@ export interface GateReporter extends GateTelemetry {
 
 /** What the gate knows about one authentication when it reports it. @internal */
 export interface AuthReport {
-  startedAt: number;
+  readonly request: RequestLike;
+  /**
+   * The gate's clock when it began (the cache's "now"), or when a store read settled it: the
+   * event's `at`.
+   */
+  now: number;
+  /** The OpenTelemetry instruments when it began, if an SDK is registered. */
+  readonly otel: Instruments | undefined;
+  /** `performance.now()` when it began, if a tracer is registered (for the span); otherwise 0. */
+  readonly startedAt: number;
   cacheHit: boolean;
   source: KeySource | undefined;
   /** The presented key (only its id is ever reported). */
@@ -141,8 +153,7 @@ export function createReporter(options: {
   // The ISO time of the current millisecond, formatted once: busy gates emit many per ms.
   let stampedAt = Number.NaN;
   let stamp = "";
-  const at = (): string => {
-    const now = clock();
+  const at = (now: number): string => {
     if (now !== stampedAt) {
       stampedAt = now;
       stamp = new Date(now).toISOString();
@@ -160,6 +171,28 @@ export function createReporter(options: {
       onError(error, "clientAddress");
       return undefined;
     }
+  }
+
+  /** The hot path of an audited gate: one literal of one shape (plus the address, if recorded). */
+  function succeeded(
+    request: RequestLike,
+    source: KeySource | undefined,
+    now: number,
+    app: App,
+  ): AuthSucceededEvent {
+    const event: AuthSucceededEvent = {
+      type: "auth.succeeded",
+      version: EVENT_SCHEMA_VERSION,
+      at: at(now),
+      appId: app.id,
+      keyId: app.keyId,
+      source, // always known once a key was accepted
+    };
+    if (clientAddress !== undefined) {
+      const address = addressOf(request);
+      if (address !== undefined) event.clientAddress = address;
+    }
+    return event;
   }
 
   function requestContext(request: RequestLike, source: KeySource | undefined): RequestContext {
@@ -197,26 +230,27 @@ export function createReporter(options: {
     get active() {
       return listening() || otelInstruments() !== undefined;
     },
+    begin(request) {
+      const otel = otelInstruments();
+      return {
+        request,
+        now: clock(),
+        otel,
+        startedAt: otel?.tracer === undefined ? 0 : performance.now(),
+        cacheHit: false,
+        source: undefined,
+        key: undefined,
+      };
+    },
     now: () => performance.now(),
 
     emit,
 
-    authenticated(request, report, app) {
+    authenticated(report, app) {
       if (events !== undefined && events.hasSubscribers) {
-        // The hot path of an audited gate: one object of a fixed shape, no spreads.
-        const event: AuthSucceededEvent = {
-          type: "auth.succeeded",
-          version: EVENT_SCHEMA_VERSION,
-          at: at(),
-          appId: app.id,
-          keyId: app.keyId,
-        };
-        if (report.source !== undefined) event.source = report.source;
-        const address = addressOf(request);
-        if (address !== undefined) event.clientAddress = address;
-        events.emit(event);
+        events.emit(succeeded(report.request, report.source, report.now, app));
       }
-      const otel = otelInstruments();
+      const otel = report.otel;
       if (otel === undefined) return;
       otel.authOutcomes?.add(1, { "mcpgate.auth.outcome": "success" });
       authSpan(
@@ -227,11 +261,11 @@ export function createReporter(options: {
       );
     },
 
-    refused(request, report, error) {
+    refused(report, error) {
       if (listening()) {
         const keyId = keyIdOf(report.key);
         const context = {
-          ...requestContext(request, report.source),
+          ...requestContext(report.request, report.source),
           ...(keyId === undefined ? {} : { keyId }),
         };
         const retryAfterSeconds = error.retryAfterSeconds ?? 1;
@@ -243,7 +277,7 @@ export function createReporter(options: {
           emit({ type: "auth.failed", reason: error.code, ...context });
         }
       }
-      const otel = otelInstruments();
+      const otel = report.otel;
       if (otel === undefined) return;
       const attributes = { "mcpgate.auth.outcome": "failure", "mcpgate.auth.reason": error.code };
       otel.authOutcomes?.add(1, attributes);
