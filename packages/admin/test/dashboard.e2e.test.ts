@@ -193,6 +193,89 @@ describe("dashboard in a real browser", { timeout: 120_000 }, () => {
     await context.close();
   });
 
+  it("key expiry: chosen at creation, shown in words and dates, changed on regenerate, expired keys marked", async () => {
+    const DAY = 86_400_000;
+    const context = await ownerContext("erin");
+    const page = await context.newPage();
+    await host.createOldApp("expired-bot", "erin", 120, { expiresInDays: 90 });
+    await host.gate.createApp({ name: "soon-bot", ownerId: "erin", expiresInDays: 5 });
+    await host.gate.createApp({ name: "forever-bot", ownerId: "erin" });
+
+    await page.goto(`${host.url}/admin`);
+    const expiresCell = (name: string) =>
+      page
+        .getByRole("row", { name: new RegExp(name) })
+        .getByRole("cell")
+        .nth(3); // after key, created, key age
+    await expect(expiresCell("expired-bot").innerText()).resolves.toMatch(/^Expired \d{4}-/);
+    await expect(expiresCell("soon-bot").innerText()).resolves.toMatch(
+      /^in 5 days\s*Expires soon\s*\(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/,
+    );
+    await expect(expiresCell("forever-bot").innerText()).resolves.toBe("Never");
+    await expect(
+      page.getByText("1 key expired and 1 key expiring within 14 days").isVisible(),
+    ).resolves.toBe(true);
+    // The exact instant is machine-readable too.
+    const soonAt = await expiresCell("soon-bot").locator("time").getAttribute("datetime");
+    expect(Math.abs(Date.parse(soonAt ?? "") - (Date.now() + 5 * DAY))).toBeLessThan(60_000);
+    await expectAccessible(page, "apps list with expiry");
+    await screenshot(page, "expiry");
+
+    await page.getByRole("link", { name: "Create app" }).click();
+    const expiry = page.getByLabel("Key expires");
+    await expect(expiry.inputValue()).resolves.toBe("90"); // the rotation period is preselected
+    await expiry.selectOption({ label: "30 days" });
+    await page.getByLabel("Name").fill("monthly-bot");
+    await page.getByRole("button", { name: "Create app and key" }).click();
+    const dialog = page.getByRole("dialog", { name: "Your new API key" });
+    await dialog.waitFor();
+    const key = (await dialog.locator("#key-value").textContent()) ?? "";
+    expect(key).toMatch(KEY);
+    await dialog.getByRole("button", { name: /I have copied the key/ }).click();
+    await page.waitForURL(/\/admin\/apps\/app_/);
+    expect(await browserState(page)).not.toContain(key);
+    const facts = page.locator("dl.facts");
+    await expect(facts.innerText()).resolves.toMatch(
+      /Key expires\s+in 30 days .*· lifetime 30 days/,
+    );
+    const id = page.url().split("/").at(-1) ?? "";
+    const created = await host.gate.getApp(id);
+    expect(created.keyExpiresAt!.getTime() - created.keyIssuedAt.getTime()).toBe(30 * DAY);
+
+    await page.getByRole("button", { name: "Regenerate key…" }).click();
+    const confirm = page.getByRole("dialog", { name: /Regenerate the key of/ });
+    await confirm.waitFor();
+    const newExpiry = confirm.getByLabel("New key expires");
+    await expect(newExpiry.inputValue()).resolves.toBe("keep");
+    await expect(newExpiry.locator("option:checked").innerText()).resolves.toMatch(
+      /Same lifetime as the current key \(30 days\)/,
+    );
+    await expectAccessible(page, "regenerate confirmation with expiry");
+    await newExpiry.selectOption({ label: "1 year" });
+    await confirm.getByRole("button", { name: "Regenerate key" }).click();
+    await dialog.waitFor();
+    const newKey = (await dialog.locator("#key-value").textContent()) ?? "";
+    expect(newKey).toMatch(KEY);
+    await dialog.getByRole("button", { name: /I have copied the key/ }).click();
+    await page.waitForFunction("!document.querySelector('dialog[open]')");
+    await page.waitForLoadState();
+    await expect(facts.innerText()).resolves.toMatch(/in 365 days .*· lifetime 365 days/);
+    expect(await browserState(page)).not.toContain(newKey);
+    const regenerated = await host.gate.getApp(id);
+    expect(regenerated.keyGeneration).toBe(2);
+    expect(regenerated.keyExpiresAt!.getTime() - regenerated.keyIssuedAt.getTime()).toBe(365 * DAY);
+
+    // The expired app's page says so in words, and regenerating it brings the key back.
+    await page.goto(`${host.url}/admin`);
+    await page.getByRole("link", { name: "expired-bot" }).click();
+    await expect(page.getByText("This key has expired").isVisible()).resolves.toBe(true);
+    await expect(facts.innerText()).resolves.toMatch(
+      /Key expires\s+Expired \d{4}-.*· lifetime 90 days/,
+    );
+    await expectAccessible(page, "expired app");
+    await context.close();
+  });
+
   it("owner B sees none of owner A's apps and gets A's app page as not found", async () => {
     const { app } = await host.gate.createApp({ name: "alice-only", ownerId: "alice" });
     const context = await ownerContext("bob");
