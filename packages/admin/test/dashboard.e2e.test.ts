@@ -21,8 +21,11 @@ const KEY = /^mgw_[A-Za-z0-9]{32}$/;
 let browser: Browser;
 let host: Host;
 
-async function ownerContext(owner: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+async function ownerContext(owner: string, timezoneId?: string): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport: { width: 1100, height: 800 },
+    ...(timezoneId ? { timezoneId } : {}),
+  });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: host.url });
   await context.addCookies([{ name: "demo_owner", value: owner, url: host.url }]);
   return context;
@@ -195,7 +198,7 @@ describe("dashboard in a real browser", { timeout: 120_000 }, () => {
 
   it("key expiry: chosen at creation, shown in words and dates, changed on regenerate, expired keys marked", async () => {
     const DAY = 86_400_000;
-    const context = await ownerContext("erin");
+    const context = await ownerContext("erin", "Asia/Tokyo"); // no DST: midnight is +09:00
     const page = await context.newPage();
     await host.createOldApp("expired-bot", "erin", 120, { expiresInDays: 90 });
     await host.gate.createApp({ name: "soon-bot", ownerId: "erin", expiresInDays: 5 });
@@ -251,7 +254,13 @@ describe("dashboard in a real browser", { timeout: 120_000 }, () => {
       /Same lifetime as the current key \(30 days\)/,
     );
     await expectAccessible(page, "regenerate confirmation with expiry");
+    // "On a date…" without a date is refused in the dialog, before any request.
+    await newExpiry.selectOption({ label: "On a date…" });
+    await confirm.getByRole("button", { name: "Regenerate key" }).click();
+    await confirm.getByText("Choose the day the key expires.").waitFor();
+    expect((await host.gate.getApp(id)).keyGeneration).toBe(1);
     await newExpiry.selectOption({ label: "1 year" });
+    await expect(confirm.getByLabel("Expiry date").isVisible()).resolves.toBe(false);
     await confirm.getByRole("button", { name: "Regenerate key" }).click();
     await dialog.waitFor();
     const newKey = (await dialog.locator("#key-value").textContent()) ?? "";
@@ -273,6 +282,34 @@ describe("dashboard in a real browser", { timeout: 120_000 }, () => {
       /Key expires\s+Expired \d{4}-.*· lifetime 90 days/,
     );
     await expectAccessible(page, "expired app");
+    await page.getByRole("button", { name: "Regenerate key…" }).click();
+    await confirm.waitFor();
+    await expect(newExpiry.locator("option:checked").innerText()).resolves.toMatch(/\(90 days\)/);
+    await confirm.getByRole("button", { name: "Regenerate key" }).click();
+    await dialog.waitFor();
+    const renewed = (await dialog.locator("#key-value").textContent()) ?? "";
+    expect(await mcpStatus(renewed)).toBe(200);
+    await dialog.getByRole("button", { name: /I have copied the key/ }).click();
+    await page.waitForFunction("!document.querySelector('dialog[open]')");
+    await page.waitForLoadState();
+    await expect(facts.innerText()).resolves.toMatch(/in 90 days .*· lifetime 90 days/);
+    await expect(page.getByText("This key has expired").count()).resolves.toBe(0);
+
+    // A day of one's own: the key stops at 00:00 of that day in the browser's time zone.
+    await page.goto(`${host.url}/admin/new`);
+    const dateField = page.getByLabel("Expiry date");
+    await expect(dateField.isVisible()).resolves.toBe(false);
+    await page.getByLabel("Key expires").selectOption({ label: "On a date…" });
+    await expectAccessible(page, "create form with a date");
+    const day = new Date(Date.now() + 60 * DAY).toISOString().slice(0, 10);
+    await dateField.fill(day);
+    await page.getByLabel("Name").fill("dated-bot");
+    await page.getByRole("button", { name: "Create app and key" }).click();
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: /I have copied the key/ }).click();
+    await page.waitForURL(/\/admin\/apps\/app_/);
+    const dated = await host.gate.getApp(page.url().split("/").at(-1) ?? "");
+    expect(dated.keyExpiresAt?.toISOString()).toBe(new Date(`${day}T00:00:00+09:00`).toISOString());
     await context.close();
   });
 

@@ -67,8 +67,22 @@ const SCRIPT = String.raw`"use strict";
     var select = container.querySelector("select[name=expiry]");
     if (!select || select.value === "keep") return {};
     if (select.value === "never") return { expiresAt: null };
+    if (select.value === "date") {
+      var day = container.querySelector("input[name=expiryDate]").value;
+      if (!day) throw new Error("Choose the day the key expires.");
+      // Midnight at the start of that day, in the user's own time zone.
+      return { expiresAt: new Date(day + "T00:00:00").toISOString() };
+    }
     return { expiresInDays: Number(select.value) };
   }
+
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.name !== "expiry") return;
+    var date = select.closest("dialog, form").querySelector("[data-expiry-date]");
+    date.hidden = select.value !== "date";
+    date.querySelector("input").required = !date.hidden;
+  });
 
   function say(container, selector, text) {
     var box = container.querySelector(selector);
@@ -169,7 +183,8 @@ const SCRIPT = String.raw`"use strict";
     var container = button.closest("dialog, section, form") || document.body;
     busy(container, true);
     say(container, "[data-error]", "");
-    action(button)
+    Promise.resolve(button)
+      .then(action)
       .catch(function (error) { say(container, "[data-error]", error.message); })
       .finally(function () { busy(container, false); });
   });
@@ -215,7 +230,8 @@ const SCRIPT = String.raw`"use strict";
     say(form, "[data-error]", "");
     say(form, "[data-status]", "");
     busy(form, true);
-    submit(form)
+    Promise.resolve(form)
+      .then(submit)
       .catch(function (error) { say(form, "[data-error]", error.message); })
       .finally(function () { busy(form, false); });
   });

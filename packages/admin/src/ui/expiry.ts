@@ -80,10 +80,13 @@ export function expiryField(options: {
   id: string;
   label: string;
   rotationDays: number;
+  /** Now (ms): the date field accepts days from tomorrow (UTC). */
+  now: number;
   /** Regenerating: the current key, whose lifetime "keep" repeats. */
   current?: AppView;
 }): SafeHtml {
   const { id, rotationDays, current } = options;
+  const tomorrow = new Date(options.now + DAY_MS).toISOString().slice(0, 10);
   const days = [...new Set([...LIFETIMES, rotationDays])].sort((a, b) => a - b);
   const keep = current
     ? html`<option value="keep" selected>
@@ -99,15 +102,30 @@ export function expiryField(options: {
       </option>`,
   );
   return html`<div class="field">
-    <label for="${id}">${options.label}</label>
-    <select id="${id}" name="expiry" aria-describedby="${id}-hint">
-      ${keep}
-      <option value="never">Never</option>
-      ${choices}
-    </select>
-    <p class="hint" id="${id}-hint">
-      An expired key is refused until it is regenerated; keys expiring within ${EXPIRES_SOON_DAYS}
-      days are flagged in the list. Regenerating keeps the key's lifetime unless you choose another.
-    </p>
-  </div>`;
+      <label for="${id}">${options.label}</label>
+      <select id="${id}" name="expiry" aria-describedby="${id}-hint">
+        ${keep}
+        <option value="never">Never</option>
+        ${choices}
+        <option value="date">On a date…</option>
+      </select>
+      <p class="hint" id="${id}-hint">
+        An expired key is refused until it is regenerated; keys expiring within ${EXPIRES_SOON_DAYS}
+        days are flagged in the list. Regenerating keeps the key's lifetime unless you choose
+        another.
+      </p>
+    </div>
+    <div class="field" data-expiry-date hidden>
+      <label for="${id}-date">Expiry date</label>
+      <input
+        id="${id}-date"
+        name="expiryDate"
+        type="date"
+        min="${tomorrow}"
+        aria-describedby="${id}-date-hint"
+      />
+      <p class="hint" id="${id}-date-hint">
+        The key stops working at 00:00 (your time) on that day.
+      </p>
+    </div>`;
 }

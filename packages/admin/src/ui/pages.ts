@@ -160,7 +160,7 @@ export function createPages(settings: {
                 Name it after the client that will use the key, e.g. “claude-desktop-alice”.
               </p>
             </div>
-            ${expiryField({ id: "expiry", label: "Key expires", rotationDays })}
+            ${expiryField({ id: "expiry", label: "Key expires", rotationDays, now: clock() })}
             ${policyFields({ tools: [], resources: [], prompts: [], scopes: [], rateLimit: null })}
             <p role="alert" data-error></p>
             <button type="submit" class="primary">Create app and key</button>
@@ -251,6 +251,7 @@ export function createPages(settings: {
               id: "regenerate-expiry",
               label: "New key expires",
               rotationDays,
+              now,
               current: app,
             }),
           })}
