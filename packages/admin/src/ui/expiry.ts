@@ -38,23 +38,27 @@ export function keyExpiry(app: AppView, now: number): SafeHtml | string {
     <span class="muted">(${instant(expiresAt)})</span>`;
 }
 
-/** The key's lifetime ("90 days"), or `null` for a key that never expires. @internal */
+/**
+ * The key's lifetime ("90 days"), or `null` when a regenerated key would never expire: no expiry,
+ * or (a hand-edited record) one not after the issue, which core does not repeat. @internal
+ */
 export function keyLifetime(app: AppView): string | null {
   if (app.keyExpiresAt === null) return null;
-  return duration(Date.parse(app.keyExpiresAt) - Date.parse(app.keyIssuedAt));
+  const lifetime = Date.parse(app.keyExpiresAt) - Date.parse(app.keyIssuedAt);
+  return lifetime > 0 ? duration(lifetime) : null;
 }
 
 /** A notice above the app page's facts when the key has expired or expires soon. @internal */
 export function expiryNotice(app: AppView, now: number): SafeHtml | string {
   if (app.keyExpiresAt === null) return "";
   if (app.keyExpired) {
-    return html`<p class="warn" id="expiry-notice">
+    return html`<p class="warn">
       <strong>This key has expired</strong> (${instant(app.keyExpiresAt)}): every request with it is
       refused with <code>key_expired</code>. Regenerate it to issue a new key.
     </p>`;
   }
   if (!app.keyExpiresSoon) return "";
-  return html`<p class="warn" id="expiry-notice">
+  return html`<p class="warn">
     <strong>This key expires ${`in ${duration(Date.parse(app.keyExpiresAt) - now)}`}</strong>
     (${instant(app.keyExpiresAt)}). Regenerate it and update its clients before then.
   </p>`;
