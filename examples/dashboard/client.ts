@@ -56,21 +56,34 @@ assert.equal((await fetch(`${ready.admin.url}/api/apps`)).status, 401);
 console.log("ok: the admin API needs the admin token");
 
 // 2. Create an app: its key is in this response only, and works on the MCP endpoint.
-const created = await api("POST", "/apps", { name: "billing-bot", tools: ["invoice_total"] });
+const created = await api("POST", "/apps", {
+  name: "billing-bot",
+  tools: ["invoice_total"],
+  expiresInDays: 90, // optional: the key stops working after 90 days unless regenerated
+});
 assert.equal(created.status, 201);
 assert.equal(created.headers.get("cache-control"), "no-store");
-const { app, key } = (await created.json()) as { app: { id: string }; key: string };
+interface Issued {
+  app: { id: string; keyIssuedAt: string; keyExpiresAt: string | null };
+  key: string;
+}
+const lifetimeDays = ({ app }: Issued) =>
+  (Date.parse(app.keyExpiresAt ?? "") - Date.parse(app.keyIssuedAt)) / 86_400_000;
+const issued = (await created.json()) as Issued;
+const { app, key } = issued;
+assert.equal(lifetimeDays(issued), 90);
 assert.deepEqual(await tools(key), ["invoice_total"]);
 const listed = await (await api("GET", "/apps")).text();
 assert.ok(!listed.includes(key.slice(12)), "the key is never in a later response");
 console.log("ok: created an app; its key works and is never shown again");
 
-// 3. Regenerate: the old key is refused at once, the new one works.
-const regenerated = await api("POST", `/apps/${app.id}/regenerate`);
-const { key: newKey } = (await regenerated.json()) as { key: string };
+// 3. Regenerate: the old key is refused at once, the new one works and lives as long (90 days).
+const regenerated = (await (await api("POST", `/apps/${app.id}/regenerate`)).json()) as Issued;
+const { key: newKey } = regenerated;
+assert.equal(lifetimeDays(regenerated), 90);
 assert.equal(await status(key), 401);
 assert.deepEqual(await tools(newKey), ["invoice_total"]);
-console.log("ok: regenerate kills the old key at once");
+console.log("ok: regenerate kills the old key at once; the new one keeps the 90-day lifetime");
 
 // 4. Delete: the key is refused.
 assert.equal((await api("DELETE", `/apps/${app.id}`)).status, 204);

@@ -13,6 +13,7 @@ import {
 } from "@mcpgate/core";
 import { z } from "zod";
 import { HttpError } from "./http.js";
+import { EXPIRES_SOON_DAYS, EXPIRY_FIELDS, parseExpiryInput } from "./key-expiry.js";
 
 /** Who is asking: an owner id, or `ALL_OWNERS` for the standalone administrator. @internal */
 export type Scope = string | typeof ALL_OWNERS;
@@ -37,6 +38,8 @@ export interface AppView {
   keyExpiresAt: string | null;
   /** Whether the key has expired. */
   keyExpired: boolean;
+  /** Whether the key expires within 14 days (and has not expired yet). */
+  keyExpiresSoon: boolean;
   lastUsedAt: string | null;
   keyAgeDays: number;
   rotationDueAt: string;
@@ -61,10 +64,26 @@ export interface AppPage {
 const APP_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** The fields a client may set; `ownerId` and `metadata` are not among them. */
 const EDITABLE = ["name", "tools", "resources", "prompts", "scopes", "rateLimit"] as const;
-const inputSchema = z
-  .object(Object.fromEntries(EDITABLE.map((field) => [field, z.unknown()])))
-  .partial()
-  .strict();
+
+/** Which body fields each change accepts: the expiry is set only when a key is issued. */
+const ACCEPTED = {
+  create: [...EDITABLE, ...EXPIRY_FIELDS],
+  update: EDITABLE,
+  regenerate: EXPIRY_FIELDS,
+} as const;
+
+function onlyFields(fields: readonly string[]) {
+  return z
+    .object(Object.fromEntries(fields.map((field) => [field, z.unknown()])))
+    .partial()
+    .strict();
+}
+
+const bodySchemas = {
+  create: onlyFields(ACCEPTED.create),
+  update: onlyFields(ACCEPTED.update),
+  regenerate: onlyFields(ACCEPTED.regenerate),
+};
 
 /** @internal */
 export interface AppService {
@@ -75,7 +94,7 @@ export interface AppService {
   get(scope: Scope, id: string): Promise<AppView>;
   create(scope: Scope, input: Record<string, unknown>): Promise<IssuedKeyView>;
   update(scope: Scope, id: string, input: Record<string, unknown>): Promise<AppView>;
-  regenerate(scope: Scope, id: string): Promise<IssuedKeyView>;
+  regenerate(scope: Scope, id: string, input: Record<string, unknown>): Promise<IssuedKeyView>;
   remove(scope: Scope, id: string): Promise<void>;
 }
 
@@ -89,8 +108,10 @@ export function createAppService(settings: {
   const { gate, rotationDays, mcpUrl, clock } = settings;
 
   function view(app: App): AppView {
+    const now = clock();
     const issued = app.keyIssuedAt.getTime();
-    const keyAgeDays = Math.max(0, Math.floor((clock() - issued) / DAY_MS));
+    const expiresIn = app.keyExpiresAt === null ? Infinity : app.keyExpiresAt.getTime() - now;
+    const keyAgeDays = Math.max(0, Math.floor((now - issued) / DAY_MS));
     return {
       id: app.id,
       name: app.name,
@@ -102,7 +123,8 @@ export function createAppService(settings: {
       updatedAt: app.updatedAt.toISOString(),
       keyIssuedAt: app.keyIssuedAt.toISOString(),
       keyExpiresAt: app.keyExpiresAt?.toISOString() ?? null,
-      keyExpired: app.keyExpiresAt !== null && clock() >= app.keyExpiresAt.getTime(),
+      keyExpired: expiresIn <= 0,
+      keyExpiresSoon: expiresIn > 0 && expiresIn <= EXPIRES_SOON_DAYS * DAY_MS,
       lastUsedAt: app.lastUsedAt?.toISOString() ?? null,
       keyAgeDays,
       rotationDueAt: new Date(issued + rotationDays * DAY_MS).toISOString(),
@@ -125,12 +147,16 @@ export function createAppService(settings: {
     return app;
   }
 
-  function editable(input: Record<string, unknown>) {
-    const result = inputSchema.safeParse(input);
+  /** The body if it holds only fields `change` accepts (checked before anything is read). */
+  function accepted(change: keyof typeof ACCEPTED, input: Record<string, unknown>) {
+    const result = bodySchemas[change].safeParse(input);
     if (!result.success) {
+      const expiry = change === "update" && EXPIRY_FIELDS.some((field) => field in input);
       throw new HttpError(400, {
         error: "invalid_request",
-        message: `Unknown field; editable fields are ${EDITABLE.join(", ")}.`,
+        message: expiry
+          ? "A key's expiry is set when it is issued: regenerate the key with expiresInDays or expiresAt."
+          : `Unknown field; accepted fields are ${ACCEPTED[change].join(", ")}.`,
       });
     }
     return result.data;
@@ -160,23 +186,26 @@ export function createAppService(settings: {
     },
 
     async create(scope, input) {
-      const fields = editable(input);
+      const fields = accepted("create", input);
       const { app, key } = await gate.createApp({
         ...(fields as unknown as Parameters<Gate["createApp"]>[0]),
+        ...parseExpiryInput(fields), // replaces the JSON expiry fields
         ownerId: scope === ALL_OWNERS ? null : scope,
       });
       return issued(app, key);
     },
 
     async update(scope, id, input) {
-      const fields = editable(input);
+      const fields = accepted("update", input);
       await owned(scope, id);
       return view(await gate.updateApp(id, fields as Parameters<Gate["updateApp"]>[1]));
     },
 
-    async regenerate(scope, id) {
+    async regenerate(scope, id, input) {
+      const expiry = parseExpiryInput(accepted("regenerate", input));
       await owned(scope, id);
-      const { app, key } = await gate.regenerateKey(id);
+      // Without an expiry core keeps the replaced key's lifetime (a 90-day key gets 90 days).
+      const { app, key } = await gate.regenerateKey(id, expiry);
       return issued(app, key);
     },
 

@@ -107,8 +107,8 @@ export function createAdminHandler<R = IncomingMessage>(options: AdminOptions<R>
     const id = decodeSegment(match[1] ?? "");
     if (match[2]) {
       if (method !== "POST") throw methodNotAllowed("POST");
-      await readJsonBody(req, context?.parsedBody);
-      return sendJson(res, 200, await apps.regenerate(scope, id));
+      const body = await readJsonBody(req, context?.parsedBody);
+      return sendJson(res, 200, await apps.regenerate(scope, id, body));
     }
     if (method === "GET") return sendJson(res, 200, { app: await apps.get(scope, id) });
     if (method === "PATCH") {
@@ -212,6 +212,9 @@ function methodNotAllowed(allow: string): HttpError {
   );
 }
 
+/** The input validation failures of core (and of the admin's own expiry parsing). */
+const INVALID_INPUT = /^Invalid (app|app update|key expiry): /;
+
 /** Coded errors keep their core code and status; nothing else leaks a message. */
 function toHttpError(
   error: unknown,
@@ -233,12 +236,13 @@ function toHttpError(
       retryAfter ? { "retry-after": retryAfter } : {},
     );
   }
-  if (error instanceof TypeError && /^Invalid app( update)?: /.test(error.message)) {
+  const invalid = error instanceof TypeError ? INVALID_INPUT.exec(error.message) : null;
+  if (invalid) {
     // Core's validation message names the fields and what is wrong; it never holds a secret.
     return new HttpError(400, {
       error: "invalid_request",
-      message: "The app is invalid.",
-      issues: error.message.replace(/^Invalid app( update)?: /, "").split("; "),
+      message: invalid[1] === "key expiry" ? "The key expiry is invalid." : "The app is invalid.",
+      issues: (error as TypeError).message.slice(invalid[0].length).split("; "),
     });
   }
   onError(error);

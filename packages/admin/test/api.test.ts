@@ -182,6 +182,121 @@ describe.each(Object.keys(MOUNTS))("admin API on %s", (mountName) => {
     }
   });
 
+  it("issues keys with an expiry (expiresInDays or expiresAt); regenerate keeps the lifetime unless told", async () => {
+    const DAY = 86_400_000;
+    const before = Date.now();
+    const created = await call(base, "POST", "/apps", {
+      owner: "dora",
+      body: { name: "ci-bot", expiresInDays: 30 },
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.app.id;
+    const lifetime = (app: { keyIssuedAt: string; keyExpiresAt: string }) =>
+      Date.parse(app.keyExpiresAt) - Date.parse(app.keyIssuedAt);
+    expect(lifetime(created.body.app)).toBe(30 * DAY);
+    expect(Date.parse(created.body.app.keyExpiresAt)).toBeGreaterThanOrEqual(before + 30 * DAY);
+    expect(created.body.app).toMatchObject({ keyExpired: false, keyExpiresSoon: false });
+    expect((await gate.authenticate(created.body.key)).keyExpiresAt).toEqual(
+      new Date(created.body.app.keyExpiresAt),
+    );
+
+    // No expiry in the body (or no body at all): the new key lives as long as the old one.
+    const kept = await call(base, "POST", `/apps/${id}/regenerate`, { owner: "dora", body: {} });
+    expect(kept.status).toBe(200);
+    expect(lifetime(kept.body.app)).toBe(30 * DAY);
+    const keptAgain = await call(base, "POST", `/apps/${id}/regenerate`, { owner: "dora" });
+    expect(lifetime(keptAgain.body.app)).toBe(30 * DAY);
+
+    const soon = await call(base, "POST", `/apps/${id}/regenerate`, {
+      owner: "dora",
+      body: { expiresInDays: 7 },
+    });
+    expect(lifetime(soon.body.app)).toBe(7 * DAY);
+    expect(soon.body.app).toMatchObject({ keyExpired: false, keyExpiresSoon: true });
+
+    const at = "2099-01-31T12:00:00+01:00";
+    const dated = await call(base, "POST", `/apps/${id}/regenerate`, {
+      owner: "dora",
+      body: { expiresAt: at },
+    });
+    expect(dated.body.app.keyExpiresAt).toBe("2099-01-31T11:00:00.000Z");
+
+    const never = await call(base, "POST", `/apps/${id}/regenerate`, {
+      owner: "dora",
+      body: { expiresAt: null },
+    });
+    expect(never.body.app).toMatchObject({ keyExpiresAt: null, keyExpiresSoon: false });
+    expect(never.body.app.keyGeneration).toBe(6);
+
+    const createdAt = await call(base, "POST", "/apps", {
+      owner: "dora",
+      body: { name: "dated", expiresAt: "2099-06-01T00:00:00Z" },
+    });
+    expect(createdAt.body.app.keyExpiresAt).toBe("2099-06-01T00:00:00.000Z");
+  });
+
+  it("refuses a bad expiry with 400 invalid_request naming the field, and changes nothing", async () => {
+    const { body } = await call(base, "POST", "/apps", {
+      owner: "erin",
+      body: { name: "steady", expiresInDays: 90 },
+    });
+    const id: string = body.app.id;
+    const bad: unknown[] = [
+      { expiresInDays: 0 },
+      { expiresInDays: -1 },
+      { expiresInDays: 36_501 },
+      { expiresInDays: "30" },
+      { expiresInDays: null },
+      { expiresAt: "2000-01-01T00:00:00Z" }, // past
+      { expiresAt: new Date(Date.now() - 1000).toISOString() },
+      { expiresAt: "2099-01-01" }, // no time, no offset: which midnight?
+      { expiresAt: "2099-01-01T00:00:00" },
+      { expiresAt: "2099-02-30T00:00:00Z" },
+      { expiresAt: "tomorrow" },
+      { expiresAt: 4_102_444_800_000 },
+      { expiresAt: "2099-01-01T00:00:00Z", expiresInDays: 30 }, // both
+    ];
+    for (const expiry of bad) {
+      const label = JSON.stringify(expiry);
+      const regenerated = await call(base, "POST", `/apps/${id}/regenerate`, {
+        owner: "erin",
+        body: expiry,
+      });
+      expect({ status: regenerated.status, error: regenerated.body.error }, label).toEqual({
+        status: 400,
+        error: "invalid_request",
+      });
+      expect(regenerated.body.issues.join(), label).toMatch(/expires(InDays|At)/);
+      expect(regenerated.body.key, label).toBeUndefined();
+      const created = await call(base, "POST", "/apps", {
+        owner: "erin",
+        body: { name: "never-made", ...(expiry as object) },
+      });
+      expect({ status: created.status, error: created.body.error }, label).toEqual({
+        status: 400,
+        error: "invalid_request",
+      });
+      expect(created.body.issues.join(), label).toMatch(/expires(InDays|At)/);
+    }
+    const unknownField = await call(base, "POST", `/apps/${id}/regenerate`, {
+      owner: "erin",
+      body: { expiresInDays: 30, name: "renamed" },
+    });
+    expect(unknownField).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+    const patched = await call(base, "PATCH", `/apps/${id}`, {
+      owner: "erin",
+      body: { expiresInDays: 30 },
+    });
+    expect(patched).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+    expect(patched.body.message).toMatch(/regenerate/);
+
+    const record = await gate.getApp(id);
+    expect(record.keyGeneration).toBe(1);
+    expect(record.keyExpiresAt?.toISOString()).toBe(body.app.keyExpiresAt);
+    const listed = await call(base, "GET", "/apps", { owner: "erin" });
+    expect(listed.body.apps.map((app: { name: string }) => app.name)).toEqual(["steady"]);
+  });
+
   it("refuses a cross-origin form post and requests without the CSRF header", async () => {
     const before = (await call(base, "GET", "/apps", { owner: "alice" })).body.apps.length;
     const form = await fetch(`${base}/admin/api/apps`, {

@@ -21,8 +21,11 @@ const KEY = /^mgw_[A-Za-z0-9]{32}$/;
 let browser: Browser;
 let host: Host;
 
-async function ownerContext(owner: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+async function ownerContext(owner: string, timezoneId?: string): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport: { width: 1100, height: 800 },
+    ...(timezoneId ? { timezoneId } : {}),
+  });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: host.url });
   await context.addCookies([{ name: "demo_owner", value: owner, url: host.url }]);
   return context;
@@ -190,6 +193,123 @@ describe("dashboard in a real browser", { timeout: 120_000 }, () => {
     await page.waitForURL(`${host.url}/admin/`);
     await expect(page.getByRole("link", { name: "weather-bot" }).count()).resolves.toBe(0);
     expect(await mcpStatus(newKey)).toBe(401);
+    await context.close();
+  });
+
+  it("key expiry: chosen at creation, shown in words and dates, changed on regenerate, expired keys marked", async () => {
+    const DAY = 86_400_000;
+    const context = await ownerContext("erin", "Asia/Tokyo"); // no DST: midnight is +09:00
+    const page = await context.newPage();
+    await host.createOldApp("expired-bot", "erin", 120, { expiresInDays: 90 });
+    await host.gate.createApp({ name: "soon-bot", ownerId: "erin", expiresInDays: 5 });
+    await host.gate.createApp({ name: "forever-bot", ownerId: "erin" });
+
+    await page.goto(`${host.url}/admin`);
+    const expiresCell = (name: string) =>
+      page
+        .getByRole("row", { name: new RegExp(name) })
+        .getByRole("cell")
+        .nth(3); // after key, created, key age
+    await expect(expiresCell("expired-bot").innerText()).resolves.toMatch(/^Expired \d{4}-/);
+    await expect(expiresCell("soon-bot").innerText()).resolves.toMatch(
+      /^in 5 days\s*Expires soon\s*\(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/,
+    );
+    await expect(expiresCell("forever-bot").innerText()).resolves.toBe("Never");
+    await expect(
+      page.getByText("1 key expired and 1 key expiring within 14 days").isVisible(),
+    ).resolves.toBe(true);
+    // The exact instant is machine-readable too.
+    const soonAt = await expiresCell("soon-bot").locator("time").getAttribute("datetime");
+    expect(Math.abs(Date.parse(soonAt ?? "") - (Date.now() + 5 * DAY))).toBeLessThan(60_000);
+    await expectAccessible(page, "apps list with expiry");
+    await screenshot(page, "expiry");
+
+    await page.getByRole("link", { name: "Create app" }).click();
+    const expiry = page.getByLabel("Key expires");
+    await expect(expiry.inputValue()).resolves.toBe("90"); // the rotation period is preselected
+    await expiry.selectOption({ label: "30 days" });
+    await page.getByLabel("Name").fill("monthly-bot");
+    await page.getByRole("button", { name: "Create app and key" }).click();
+    const dialog = page.getByRole("dialog", { name: "Your new API key" });
+    await dialog.waitFor();
+    const key = (await dialog.locator("#key-value").textContent()) ?? "";
+    expect(key).toMatch(KEY);
+    await dialog.getByRole("button", { name: /I have copied the key/ }).click();
+    await page.waitForURL(/\/admin\/apps\/app_/);
+    expect(await browserState(page)).not.toContain(key);
+    const facts = page.locator("dl.facts");
+    await expect(facts.innerText()).resolves.toMatch(
+      /Key expires\s+in 30 days .*· lifetime 30 days/,
+    );
+    const id = page.url().split("/").at(-1) ?? "";
+    const created = await host.gate.getApp(id);
+    expect(created.keyExpiresAt!.getTime() - created.keyIssuedAt.getTime()).toBe(30 * DAY);
+
+    await page.getByRole("button", { name: "Regenerate key…" }).click();
+    const confirm = page.getByRole("dialog", { name: /Regenerate the key of/ });
+    await confirm.waitFor();
+    const newExpiry = confirm.getByLabel("New key expires");
+    await expect(newExpiry.inputValue()).resolves.toBe("keep");
+    await expect(newExpiry.locator("option:checked").innerText()).resolves.toMatch(
+      /Same lifetime as the current key \(30 days\)/,
+    );
+    await expectAccessible(page, "regenerate confirmation with expiry");
+    // "On a date…" without a date is refused in the dialog, before any request.
+    await newExpiry.selectOption({ label: "On a date…" });
+    await confirm.getByRole("button", { name: "Regenerate key" }).click();
+    await confirm.getByText("Choose the day the key expires.").waitFor();
+    expect((await host.gate.getApp(id)).keyGeneration).toBe(1);
+    await newExpiry.selectOption({ label: "1 year" });
+    await expect(confirm.getByLabel("Expiry date").isVisible()).resolves.toBe(false);
+    await confirm.getByRole("button", { name: "Regenerate key" }).click();
+    await dialog.waitFor();
+    const newKey = (await dialog.locator("#key-value").textContent()) ?? "";
+    expect(newKey).toMatch(KEY);
+    await dialog.getByRole("button", { name: /I have copied the key/ }).click();
+    await page.waitForFunction("!document.querySelector('dialog[open]')");
+    await page.waitForLoadState();
+    await expect(facts.innerText()).resolves.toMatch(/in 365 days .*· lifetime 365 days/);
+    expect(await browserState(page)).not.toContain(newKey);
+    const regenerated = await host.gate.getApp(id);
+    expect(regenerated.keyGeneration).toBe(2);
+    expect(regenerated.keyExpiresAt!.getTime() - regenerated.keyIssuedAt.getTime()).toBe(365 * DAY);
+
+    // The expired app's page says so in words, and regenerating it brings the key back.
+    await page.goto(`${host.url}/admin`);
+    await page.getByRole("link", { name: "expired-bot" }).click();
+    await expect(page.getByText("This key has expired").isVisible()).resolves.toBe(true);
+    await expect(facts.innerText()).resolves.toMatch(
+      /Key expires\s+Expired \d{4}-.*· lifetime 90 days/,
+    );
+    await expectAccessible(page, "expired app");
+    await page.getByRole("button", { name: "Regenerate key…" }).click();
+    await confirm.waitFor();
+    await expect(newExpiry.locator("option:checked").innerText()).resolves.toMatch(/\(90 days\)/);
+    await confirm.getByRole("button", { name: "Regenerate key" }).click();
+    await dialog.waitFor();
+    const renewed = (await dialog.locator("#key-value").textContent()) ?? "";
+    expect(await mcpStatus(renewed)).toBe(200);
+    await dialog.getByRole("button", { name: /I have copied the key/ }).click();
+    await page.waitForFunction("!document.querySelector('dialog[open]')");
+    await page.waitForLoadState();
+    await expect(facts.innerText()).resolves.toMatch(/in 90 days .*· lifetime 90 days/);
+    await expect(page.getByText("This key has expired").count()).resolves.toBe(0);
+
+    // A day of one's own: the key stops at 00:00 of that day in the browser's time zone.
+    await page.goto(`${host.url}/admin/new`);
+    const dateField = page.getByLabel("Expiry date");
+    await expect(dateField.isVisible()).resolves.toBe(false);
+    await page.getByLabel("Key expires").selectOption({ label: "On a date…" });
+    await expectAccessible(page, "create form with a date");
+    const day = new Date(Date.now() + 60 * DAY).toISOString().slice(0, 10);
+    await dateField.fill(day);
+    await page.getByLabel("Name").fill("dated-bot");
+    await page.getByRole("button", { name: "Create app and key" }).click();
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: /I have copied the key/ }).click();
+    await page.waitForURL(/\/admin\/apps\/app_/);
+    const dated = await host.gate.getApp(page.url().split("/").at(-1) ?? "");
+    expect(dated.keyExpiresAt?.toISOString()).toBe(new Date(`${day}T00:00:00+09:00`).toISOString());
     await context.close();
   });
 

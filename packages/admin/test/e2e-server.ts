@@ -6,7 +6,7 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createGate, MemoryStore, type Gate } from "@mcpgate/core";
+import { createGate, MemoryStore, type Gate, type KeyExpiryOptions } from "@mcpgate/core";
 import { createMcpHandler } from "@mcpgate/mcp";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { createAdminHandler, issueAdminToken, type AdminHandler } from "../src/index.js";
@@ -16,8 +16,16 @@ export interface Host {
   gate: Gate;
   /** The admin token of the standalone mount at /ops. */
   opsToken: string;
-  /** Creates an app whose key was issued `days` ago (through a gate with a clock in the past). */
-  createOldApp(name: string, ownerId: string, days: number): Promise<void>;
+  /**
+   * Creates an app whose key was issued `days` ago (through a gate with a clock in the past), with
+   * an expiry counted from then: 120 days ago with `expiresInDays: 90` expired 30 days ago.
+   */
+  createOldApp(
+    name: string,
+    ownerId: string,
+    days: number,
+    expiry?: KeyExpiryOptions,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,13 +76,13 @@ export async function startHost(): Promise<Host> {
     url,
     gate,
     opsToken,
-    async createOldApp(name, ownerId, days) {
+    async createOldApp(name, ownerId, days, expiry = {}) {
       const past = createGate({
         store,
         lastUsed: false,
         clock: () => Date.now() - days * 86_400_000,
       });
-      await past.createApp({ name, ownerId });
+      await past.createApp({ name, ownerId, ...expiry });
       await past.close();
     },
     close: async () => (await close(), await gate.close()),

@@ -28,7 +28,12 @@ const keyExpirySchema = z
       .refine((d) => !Number.isNaN(d.getTime()), "must be a valid date")
       .nullable()
       .optional(),
-    expiresInDays: z.number().gt(0).max(MAX_DAYS).optional(),
+    expiresInDays: z
+      .number()
+      .max(MAX_DAYS)
+      // Counted in whole milliseconds: a lifetime that rounds to 0 would issue a dead key.
+      .refine((days) => Math.round(days * DAY_MS) >= 1, "must be at least one millisecond")
+      .optional(),
   })
   .refine((o) => o.expiresAt === undefined || o.expiresInDays === undefined, {
     message: "give either expiresAt or expiresInDays, not both",

@@ -165,6 +165,15 @@ describe("key expiry", () => {
       gate.createApp({ name: "a", expiresAt: new Date(clock.now() + DAY), expiresInDays: 1 }),
     ).rejects.toThrow(/expiresInDays/);
     await expect(gate.createApp({ name: "a", expiresInDays: 0 })).rejects.toThrow(TypeError);
+    // A positive lifetime that rounds to 0 ms would issue a key that is dead on arrival.
+    for (const days of [Number.MIN_VALUE, 1e-12, 0.4 / DAY, -1]) {
+      await expect(gate.createApp({ name: "a", expiresInDays: days })).rejects.toThrow(
+        /expiresInDays/,
+      );
+    }
+    const { app: shortest } = await gate.createApp({ name: "ms", expiresInDays: 1 / DAY });
+    expect(shortest.keyExpiresAt!.getTime() - shortest.keyIssuedAt.getTime()).toBe(1);
+    await gate.deleteApp(shortest.id);
     await expect(gate.createApp({ name: "a", expiresAt: new Date(Number.NaN) })).rejects.toThrow(
       /expiresAt/,
     );

@@ -62,13 +62,35 @@ const SCRIPT = String.raw`"use strict";
     };
   }
 
+  /** The expiry select's choice as the API takes it; "keep" sends nothing (same lifetime). */
+  function expiryOf(container) {
+    var select = container.querySelector("select[name=expiry]");
+    if (!select || select.value === "keep") return {};
+    if (select.value === "never") return { expiresAt: null };
+    if (select.value === "date") {
+      var day = container.querySelector("input[name=expiryDate]").value;
+      if (!day) throw new Error("Choose the day the key expires.");
+      // Midnight at the start of that day, in the user's own time zone.
+      return { expiresAt: new Date(day + "T00:00:00").toISOString() };
+    }
+    return { expiresInDays: Number(select.value) };
+  }
+
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.name !== "expiry") return;
+    var date = select.closest("dialog, form").querySelector("[data-expiry-date]");
+    date.hidden = select.value !== "date";
+    date.querySelector("input").required = !date.hidden;
+  });
+
   function say(container, selector, text) {
     var box = container.querySelector(selector);
     if (box) box.textContent = text;
   }
 
   function busy(container, on) {
-    container.querySelectorAll("button, input, textarea").forEach(function (element) {
+    container.querySelectorAll("button, input, select, textarea").forEach(function (element) {
       element.disabled = on;
     });
   }
@@ -129,7 +151,8 @@ const SCRIPT = String.raw`"use strict";
     regenerate: function (button) {
       var dialog = button.closest("dialog");
       var id = button.dataset.app;
-      return request("POST", "/apps/" + encodeURIComponent(id) + "/regenerate").then(function (issued) {
+      var path = "/apps/" + encodeURIComponent(id) + "/regenerate";
+      return request("POST", path, expiryOf(dialog)).then(function (issued) {
         dialog.close();
         showKey(issued, base + "/apps/" + encodeURIComponent(id));
       });
@@ -160,14 +183,15 @@ const SCRIPT = String.raw`"use strict";
     var container = button.closest("dialog, section, form") || document.body;
     busy(container, true);
     say(container, "[data-error]", "");
-    action(button)
+    Promise.resolve(button)
+      .then(action)
       .catch(function (error) { say(container, "[data-error]", error.message); })
       .finally(function () { busy(container, false); });
   });
 
   var submits = {
     create: function (form) {
-      var input = policyOf(form);
+      var input = Object.assign(policyOf(form), expiryOf(form));
       input.name = field(form, "name");
       return request("POST", "/apps", input).then(function (issued) {
         form.reset();
@@ -206,7 +230,8 @@ const SCRIPT = String.raw`"use strict";
     say(form, "[data-error]", "");
     say(form, "[data-status]", "");
     busy(form, true);
-    submit(form)
+    Promise.resolve(form)
+      .then(submit)
       .catch(function (error) { say(form, "[data-error]", error.message); })
       .finally(function () { busy(form, false); });
   });
@@ -230,6 +255,7 @@ thead th{font-size:.875rem;color:var(--muted)}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9rem}
 pre{background:var(--soft);border:1px solid var(--line);padding:.5rem;overflow:auto;white-space:pre-wrap;word-break:break-all;margin:0 0 .25rem}
 .badge{display:inline-block;margin-left:.5rem;padding:0 .5rem;border-radius:1rem;font-size:.8rem;font-weight:600;background:var(--warn-bg);color:var(--warn-fg);border:1px solid #e0c15a}
+.badge.expired{background:#fee4e2;color:#7a271a;border-color:#e8a19a;margin:0 .25rem 0 0}
 .muted{color:var(--muted)}
 button,.button{font:inherit;display:inline-block;padding:.45rem .9rem;border:1px solid var(--line);border-radius:.375rem;background:var(--bg);color:var(--fg);cursor:pointer;text-decoration:none}
 button.primary,.button.primary{background:var(--accent);border-color:var(--accent);color:#fff}
@@ -238,7 +264,7 @@ button:disabled{opacity:.6;cursor:progress}
 section.card{border:1px solid var(--line);border-radius:.5rem;padding:1rem;margin:1rem 0}
 section.card.danger-zone{border-color:#f1aeb5}
 .field{margin:0 0 .9rem}label,legend{display:block;font-weight:600;margin-bottom:.2rem}
-input,textarea{font:inherit;width:100%;max-width:32rem;padding:.4rem;border:1px solid #8c959f;border-radius:.25rem}
+input,select,textarea{font:inherit;width:100%;max-width:32rem;padding:.4rem;border:1px solid #8c959f;border-radius:.25rem}
 textarea{min-height:4.5rem}fieldset{border:1px solid var(--line);border-radius:.375rem;margin:0 0 .9rem;padding:.5rem .75rem}
 .inline{display:flex;gap:1rem;flex-wrap:wrap}.inline .field{flex:1 1 10rem}
 .hint{font-size:.875rem;color:var(--muted);margin:.1rem 0 0}

@@ -5,7 +5,9 @@
 import type { ServerResponse } from "node:http";
 import type { AppPage, AppView } from "../apps.js";
 import { send } from "../http.js";
+import { EXPIRES_SOON_DAYS } from "../key-expiry.js";
 import { html, type SafeHtml } from "./html.js";
+import { expiryField, expiryNotice, expirySummary, keyExpiry, keyLifetime } from "./expiry.js";
 import { confirmDialog, keyDialog, policyFields } from "./parts.js";
 
 /** @internal */
@@ -37,8 +39,9 @@ export function createPages(settings: {
   title: string;
   standalone: boolean;
   rotationDays: number;
+  clock: () => number;
 }): Pages {
-  const { basePath: base, title, standalone } = settings;
+  const { basePath: base, title, standalone, rotationDays, clock } = settings;
 
   function layout(heading: string, body: SafeHtml, options: { nav?: boolean } = {}): string {
     const nav = options.nav ?? true;
@@ -77,6 +80,7 @@ export function createPages(settings: {
 
   return {
     list(res, { apps, nextCursor }, paged) {
+      const now = clock();
       const rows = apps.map(
         (app) =>
           html`<tr>
@@ -86,6 +90,7 @@ export function createPages(settings: {
             <td><code>${app.keyPreview}</code></td>
             <td>${day(app.createdAt)}</td>
             <td>${keyAge(app)}</td>
+            <td>${keyExpiry(app, now)}</td>
             <td>${lastUsed(app)}</td>
           </tr>`,
       );
@@ -94,7 +99,8 @@ export function createPages(settings: {
           ? html`<p>No apps yet. Create one to issue its API key.</p>`
           : html`<table>
               <caption class="muted">
-                Keys older than ${settings.rotationDays} days are due for rotation.
+                Keys older than ${rotationDays} days are due for rotation; keys expiring within
+                ${EXPIRES_SOON_DAYS} days are flagged.
               </caption>
               <thead>
                 <tr>
@@ -102,6 +108,7 @@ export function createPages(settings: {
                   <th scope="col">Key</th>
                   <th scope="col">Created</th>
                   <th scope="col">Key age</th>
+                  <th scope="col">Key expires</th>
                   <th scope="col">Last used</th>
                 </tr>
               </thead>
@@ -127,7 +134,7 @@ export function createPages(settings: {
             <h1>Apps</h1>
             <a class="button primary" href="${base}/new">Create app</a>
           </div>
-          ${table}${pager}`,
+          ${expirySummary(apps)}${table}${pager}`,
       );
     },
 
@@ -153,6 +160,7 @@ export function createPages(settings: {
                 Name it after the client that will use the key, e.g. “claude-desktop-alice”.
               </p>
             </div>
+            ${expiryField({ id: "expiry", label: "Key expires", rotationDays, now: clock() })}
             ${policyFields({ tools: [], resources: [], prompts: [], scopes: [], rateLimit: null })}
             <p role="alert" data-error></p>
             <button type="submit" class="primary">Create app and key</button>
@@ -163,12 +171,15 @@ export function createPages(settings: {
 
     settings(res, app) {
       const id = app.id;
+      const now = clock();
+      const lifetime = keyLifetime(app);
       page(
         res,
         200,
         app.name,
         html`<p><a href="${base}/">All apps</a></p>
           <h1 data-app-name>${app.name}</h1>
+          ${expiryNotice(app, now)}
           <dl class="facts">
             <dt>App id</dt>
             <dd><code>${id}</code></dd>
@@ -176,6 +187,8 @@ export function createPages(settings: {
             <dd><code>${app.keyPreview}</code> (generation ${app.keyGeneration})</dd>
             <dt>Key issued</dt>
             <dd>${day(app.keyIssuedAt)} · ${keyAge(app)}</dd>
+            <dt>Key expires</dt>
+            <dd>${keyExpiry(app, now)}${lifetime ? ` · lifetime ${lifetime}` : ""}</dd>
             <dt>Rotate by</dt>
             <dd>${day(app.rotationDueAt)}</dd>
             <dt>Created</dt>
@@ -234,6 +247,13 @@ export function createPages(settings: {
             consequence: html`Every client using the old key <code>${app.keyPreview}</code> stops
               working immediately. This cannot be undone.`,
             confirm: "Regenerate key",
+            fields: expiryField({
+              id: "regenerate-expiry",
+              label: "New key expires",
+              rotationDays,
+              now,
+              current: app,
+            }),
           })}
           ${confirmDialog({
             action: "delete",

@@ -90,6 +90,8 @@ export function confirmDialog(options: {
   title: string;
   consequence: SafeHtml;
   confirm: string;
+  /** Choices the action takes (the new key's expiry). */
+  fields?: SafeHtml;
 }): SafeHtml {
   const { action } = options;
   return html`<dialog
@@ -99,6 +101,7 @@ export function confirmDialog(options: {
   >
     <h2 id="${action}-title">${options.title}</h2>
     <p id="${action}-consequence">${options.consequence}</p>
+    ${options.fields ?? ""}
     <p role="alert" data-error></p>
     <div class="actions">
       <form method="dialog"><button value="cancel" autofocus>Cancel</button></form>
