@@ -42,8 +42,15 @@ const KEY_ID_END = KEY_PREFIX.length + KEY_ID_LENGTH;
 const INVALID_KEY = withoutStack(() => new InvalidKeyError());
 const invalidKey = (): InvalidKeyError => copyError(INVALID_KEY);
 
-/** A refusal {@link Authenticator.authenticateSync} answers without a store read. */
+/**
+ * A refusal: returned (or resolved), never thrown, because a throw costs more than the rest of a
+ * refusal and refusals are what a flood of bad keys is made of. Failures to answer (store down,
+ * overloaded, corrupt record, hashing failed) still reject.
+ */
 export type Refusal = MalformedKeyError | InvalidKeyError | KeyExpiredError;
+
+/** What authentication answers: the app, or a refusal. */
+export type Answer = App | Refusal;
 
 /** Why `input` is not a key (`malformed_key`; answered over HTTP exactly like `invalid_key`). */
 const malformed = (input: unknown): MalformedKeyError => withoutStack(() => diagnoseKey(input));
@@ -70,7 +77,7 @@ interface HashMemo {
 /** One cold verification in progress, shared by every request for the same key (single-flight). */
 interface Flight {
   epoch: number;
-  promise: Promise<App>;
+  promise: Promise<Answer>;
 }
 
 /**
@@ -79,6 +86,12 @@ interface Flight {
  * few means apps are being changed faster than the store answers.
  */
 const MAX_FLIGHTS = 3;
+
+/** An answer as `authenticate` gives it: the app, or (thrown in a `then`) the refusal. */
+function settle(answer: Answer): App {
+  if (answer instanceof Error) throw answer;
+  return answer;
+}
 
 /** Wraps anything a store throws that is not already a coded error. */
 export function storeError(cause: unknown): Error {
@@ -126,15 +139,16 @@ export class Authenticator {
   /** The app for `key`, or a rejection with a coded error. */
   authenticate(key: string): Promise<App> {
     const answer = this.authenticateSync(key);
+    if (answer instanceof Promise) return answer.then(settle);
     return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   }
 
   /**
    * {@link authenticate} without a promise when no store read is needed: the app from the cache,
-   * or the coded error when a memo refuses the key (returned, not thrown: a throw costs more than
-   * the rest of the refusal); a promise only on a cache miss.
+   * or the {@link Refusal} when a memo refuses the key; a promise only on a cache miss, which
+   * resolves to the app or a refusal (and rejects only when it cannot answer).
    */
-  authenticateSync(key: string, now?: number): App | Promise<App> | Refusal {
+  authenticateSync(key: string, now?: number): Answer | Promise<Answer> {
     return isKey(key) ? this.authenticateWellFormed(key, now) : malformed(key);
   }
 
@@ -143,7 +157,7 @@ export class Authenticator {
    * extractor checks every key it returns), so the hot path scans it once. `now`: the caller's
    * clock reading, when it has one (a clock read is not free).
    */
-  authenticateWellFormed(key: string, now = this.#s.clock()): App | Promise<App> | Refusal {
+  authenticateWellFormed(key: string, now = this.#s.clock()): Answer | Promise<Answer> {
     const digest = lookupDigest(key);
     const cached = this.#positive.get(digest, now);
     if (cached !== undefined) {
@@ -196,12 +210,14 @@ export class Authenticator {
    * meanwhile: a request still waiting when `regenerateKey()`/`deleteApp()` resolves is never
    * admitted on a read made before it. It starts over instead (one store read, no Argon2).
    */
-  #admit(key: string, digest: string, attempt: number): Promise<App> {
+  #admit(key: string, digest: string, attempt: number): Promise<Answer> {
     const epoch = this.#epoch;
     return this.#flight(key, digest).then((app) => {
+      // A refusal needs no epoch check: a regeneration never turns a wrong key into a right one.
+      if (app instanceof Error) return app;
       if (epoch === this.#epoch) {
         const expired = expiredKeyError(app, this.#s.clock());
-        if (expired !== undefined) throw expired;
+        if (expired !== undefined) return expired;
         this.#s.onAdmit(app);
         return app;
       }
@@ -210,16 +226,16 @@ export class Authenticator {
     });
   }
 
-  #flight(key: string, digest: string): Promise<App> {
+  #flight(key: string, digest: string): Promise<Answer> {
     const current = this.#inflight.get(digest);
     if (current !== undefined && current.epoch === this.#epoch) return current.promise;
-    const flight: Flight = { epoch: this.#epoch, promise: undefined as unknown as Promise<App> };
+    const flight: Flight = { epoch: this.#epoch, promise: undefined as unknown as Promise<Answer> };
     flight.promise = this.#verify(key, digest, flight);
     this.#inflight.set(digest, flight);
     return flight.promise;
   }
 
-  async #verify(key: string, digest: string, flight: Flight): Promise<App> {
+  async #verify(key: string, digest: string, flight: Flight): Promise<Answer> {
     const keyId = key.slice(KEY_PREFIX.length, KEY_ID_END);
     // The record may be stale from this moment on: the cache TTL counts from here, not from the
     // end of Argon2, so a lost change notification extends acceptance by nothing.
@@ -228,7 +244,7 @@ export class Authenticator {
       const found = await this.#lookups.run(() => this.#s.store.getByKeyId(keyId));
       if (found === undefined) {
         this.#unknown.set(digest, true, readAt);
-        throw invalidKey();
+        return invalidKey();
       }
       return await this.#check(this.#validate(found, keyId), key, digest, flight.epoch, readAt);
     } finally {
@@ -254,19 +270,19 @@ export class Authenticator {
     digest: string,
     epoch: number,
     readAt: number,
-  ): Promise<App> {
+  ): Promise<Answer> {
     const { keyId, keyCheck } = record;
     const now = this.#s.clock();
     if (keyCheck !== "") {
       this.#tags.set(keyId, { tag: keyCheck, appId: record.id }, readAt);
-      if (!digestsEqual(keyCheck, keyCheckTagOfDigest(digest))) throw invalidKey();
+      if (!digestsEqual(keyCheck, keyCheckTagOfDigest(digest))) return invalidKey();
     }
     const known = this.#verified.get(keyId, now);
     const matchesMemo =
       known !== undefined && known.keyHash === record.keyHash && digestsEqual(known.digest, digest);
     if (!matchesMemo) {
-      if (this.#failed.get(digest, now) === record.keyHash) throw invalidKey();
-      await this.#verifyWithArgon2(record, key, digest);
+      if (this.#failed.get(digest, now) === record.keyHash) return invalidKey();
+      if (!(await this.#verifyWithArgon2(record, key, digest))) return invalidKey();
     }
 
     const app = toApp(record);
@@ -274,7 +290,8 @@ export class Authenticator {
     return app;
   }
 
-  async #verifyWithArgon2(record: AppRecord, key: string, digest: string): Promise<void> {
+  /** Whether `key` matches the record's Argon2id hash (memoized either way). */
+  async #verifyWithArgon2(record: AppRecord, key: string, digest: string): Promise<boolean> {
     const { keyId, keyHash } = record;
     // Only untagged (legacy) records need a budget; see failure-budget.ts.
     const budget = record.keyCheck === "" ? this.#budget : undefined;
@@ -287,11 +304,12 @@ export class Authenticator {
       });
     if (!valid) {
       this.#failed.set(digest, keyHash, this.#s.clock());
-      throw invalidKey();
+      return false;
     }
     budget?.refund(keyId, this.#s.clock());
     this.#verified.set(keyId, { digest, keyHash }, this.#s.clock());
     if (this.#s.hasher.needsRehash(keyHash)) this.#rehash(record, key, digest);
+    return true;
   }
 
   /** Re-hashes with the current parameters in the background; a failure only means "next time". */

@@ -13,7 +13,7 @@ import {
   type CreateAppInput,
   type UpdateAppInput,
 } from "./app.js";
-import { Authenticator, storeError } from "./authenticator.js";
+import { Authenticator, storeError, type Answer } from "./authenticator.js";
 import { createChallenger, type Challenge } from "./challenge.js";
 import {
   createCredentialExtractor,
@@ -526,6 +526,17 @@ export function createGate(options: GateOptions): Gate {
     return { ok: true, app: current, credential: { source, url, keyId: current.keyId } };
   }
 
+  function answered(
+    answer: Answer,
+    credential: Credential,
+    mark: number,
+    report?: AuthReport,
+  ): AuthResult {
+    return answer instanceof Error
+      ? refused(answer, report)
+      : admitted(answer, credential, mark, report);
+  }
+
   function authenticateRequestSync(request: RequestLike): AuthResult | Promise<AuthResult> {
     // Reported only when someone listens (a getter and two comparisons otherwise).
     if (reporter.active) return authenticateRequestObserved(request);
@@ -533,10 +544,10 @@ export function createGate(options: GateOptions): Gate {
     try {
       open();
       const credential = extract(request);
-      const app = authenticator.authenticateWellFormed(credential.key);
-      if (app instanceof Promise)
-        return app.then((found) => admitted(found, credential, mark), refused);
-      return app instanceof Error ? refused(app) : admitted(app, credential, mark);
+      const answer = authenticator.authenticateWellFormed(credential.key);
+      if (answer instanceof Promise)
+        return answer.then((found) => answered(found, credential, mark), refused);
+      return answered(answer, credential, mark);
     } catch (caught) {
       return refused(caught);
     }
@@ -551,13 +562,13 @@ export function createGate(options: GateOptions): Gate {
       const credential = extract(request);
       report.key = credential.key;
       report.source = credential.source;
-      const app = authenticator.authenticateWellFormed(credential.key, report.now);
-      if (app instanceof Promise) {
+      const answer = authenticator.authenticateWellFormed(credential.key, report.now);
+      if (answer instanceof Promise) {
         // Settled by a store read: the event is stamped when it settled.
-        return app.then(
+        return answer.then(
           (found) => {
             report.now = clock();
-            return admitted(found, credential, mark, report);
+            return answered(found, credential, mark, report);
           },
           (caught: unknown) => {
             report.now = clock();
@@ -565,8 +576,8 @@ export function createGate(options: GateOptions): Gate {
           },
         );
       }
-      report.cacheHit = !(app instanceof Error);
-      return app instanceof Error ? refused(app, report) : admitted(app, credential, mark, report);
+      report.cacheHit = !(answer instanceof Error);
+      return answered(answer, credential, mark, report);
     } catch (caught) {
       return refused(caught, report);
     }
@@ -689,11 +700,18 @@ export function createGate(options: GateOptions): Gate {
     authenticate(key) {
       if (closing !== undefined) return Promise.reject(closedError());
       const mark = revocations.begin();
-      const app = authenticator.authenticateSync(key);
-      if (app instanceof Promise) return app.then((found) => revocations.admit(found, mark));
-      return app instanceof Error
-        ? Promise.reject(app)
-        : Promise.resolve(revocations.admit(app, mark));
+      const answer = authenticator.authenticateSync(key);
+      if (answer instanceof Promise) {
+        return answer.then((found) => {
+          // Thrown, not `Promise.reject`ed: the caller's handler is already attached to this
+          // promise, so no unhandled-rejection bookkeeping runs per refused key.
+          if (found instanceof Error) throw found;
+          return revocations.admit(found, mark);
+        });
+      }
+      return answer instanceof Error
+        ? Promise.reject(answer)
+        : Promise.resolve(revocations.admit(answer, mark));
     },
 
     authenticateRequest(request) {
