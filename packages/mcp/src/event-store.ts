@@ -34,6 +34,13 @@ export class MemoryEventStore implements EventStore {
   readonly #events = new Map<EventId, { streamId: StreamId; message: JSONRPCMessage }>();
   /** Per stream, its event ids in order. */
   readonly #streams = new Map<StreamId, EventId[]>();
+  /**
+   * Every event id in the order stored, from `#head` on; ids of events already forgotten are passed
+   * over. Finding the oldest event this way is O(1) amortized; a `Map`'s first key is not (it is
+   * found past the tombstones of every key deleted before it).
+   */
+  #order: EventId[] = [];
+  #head = 0;
 
   static {
     forgetStreams = (store, prefix) => store.#forget(prefix);
@@ -59,7 +66,13 @@ export class MemoryEventStore implements EventStore {
     let stream = this.#streams.get(streamId);
     if (stream === undefined) this.#streams.set(streamId, (stream = []));
     stream.push(eventId);
+    this.#order.push(eventId);
     if (this.#events.size > this.#maxEvents) this.#dropOldest();
+    // Ids of forgotten events are dropped in one pass once they could outnumber the live ones.
+    if (this.#order.length - this.#head > 2 * this.#maxEvents) {
+      this.#order = this.#order.slice(this.#head).filter((id) => this.#events.has(id));
+      this.#head = 0;
+    }
     return Promise.resolve(eventId);
   }
 
@@ -91,14 +104,20 @@ export class MemoryEventStore implements EventStore {
   }
 
   #dropOldest(): void {
-    const oldest = this.#events.keys().next();
-    if (oldest.done === true) return;
-    const streamId = this.#events.get(oldest.value)?.streamId;
-    this.#events.delete(oldest.value);
-    if (streamId === undefined) return;
-    const stream = this.#streams.get(streamId);
-    stream?.shift(); // the oldest event overall is the oldest of its stream
-    if (stream?.length === 0) this.#streams.delete(streamId);
+    while (this.#head < this.#order.length) {
+      const eventId = this.#order[this.#head++] as EventId;
+      const event = this.#events.get(eventId);
+      if (event === undefined) continue; // forgotten with its session
+      this.#events.delete(eventId);
+      const stream = this.#streams.get(event.streamId);
+      stream?.shift(); // the oldest event overall is the oldest of its stream
+      if (stream?.length === 0) this.#streams.delete(event.streamId);
+      break;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
+    }
   }
 }
 

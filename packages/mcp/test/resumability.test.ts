@@ -4,7 +4,9 @@
  * in-memory store is bounded.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { forgetScope } from "../src/event-store.js";
 import { MemoryEventStore } from "../src/index.js";
 import { ACCEPT, callTool, INITIALIZE, startServer, type Harness } from "./helpers.js";
 
@@ -201,6 +203,37 @@ describe("MemoryEventStore", () => {
     await store.replayEventsAfter(priming, { send: async (_id, m) => void sent.push(m) });
     expect(sent).toEqual([message(1)]);
     expect(priming).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  });
+
+  it("keeps exactly the newest maxEvents live events, whatever sessions were forgotten meanwhile", async () => {
+    // Model: the live events in the order stored; a closed session's events leave it at once.
+    const steps = fc.array(
+      fc.oneof(
+        { weight: 6, arbitrary: fc.integer({ min: 0, max: 4 }).map((s) => ({ store: s })) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: 4 }).map((s) => ({ forget: s })) },
+      ),
+      { maxLength: 200 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 8 }), steps, async (maxEvents, sequence) => {
+        const store = new MemoryEventStore({ maxEvents });
+        let live: { id: string; stream: string }[] = [];
+        for (const step of sequence) {
+          if ("store" in step) {
+            const stream = `session${step.store}/stream`;
+            live.push({ id: await store.storeEvent(stream, message(live.length)), stream });
+            if (live.length > maxEvents) live.shift();
+          } else {
+            forgetScope(store, `session${step.forget}`);
+            live = live.filter((event) => event.stream !== `session${step.forget}/stream`);
+          }
+          expect(store.size).toBe(live.length);
+        }
+        for (const event of live) {
+          expect(await store.getStreamIdForEventId(event.id)).toBe(event.stream);
+        }
+      }),
+    );
   });
 
   it("refuses a bad maxEvents", () => {
