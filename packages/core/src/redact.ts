@@ -329,15 +329,15 @@ export function redactRequest(
   if (typeof request.url === "string") request.url = redactUrl(request.url);
   if (typeof request.originalUrl === "string") request.originalUrl = redactUrl(request.originalUrl);
   const keep = options.keep ?? NOTHING_KEPT;
-  // `headers` and `rawHeaders` mostly hold the same values: a value that held a key is redacted
-  // once and remembered here (values without one are cheap to scan again).
-  const memo: string[] = [];
+  // `headers` and `rawHeaders` mostly hold the same values: each distinct value is scanned once
+  // and remembered here (a Map, so a request with thousands of headers stays linear).
+  const memo = new Map<string, string>();
   const raw = request.rawHeaders;
   if (Array.isArray(raw)) {
     for (let i = 0; i + 1 < raw.length; i += 2) {
       if (keep.length > 0 && keep.includes((raw[i] ?? "").toLowerCase())) continue;
       const value = raw[i + 1] ?? "";
-      const redacted = redactMemo(value, memo);
+      const redacted = redactMemo(value, memo, raw[i]);
       if (redacted !== value) raw[i + 1] = redacted;
     }
   }
@@ -346,7 +346,7 @@ export function redactRequest(
     if (keep.length > 0 && keep.includes(name.toLowerCase())) continue;
     const value = headers[name];
     if (typeof value === "string") {
-      const redacted = redactMemo(value, memo);
+      const redacted = redactMemo(value, memo, name);
       if (redacted !== value) headers[name] = redacted;
     } else if (Array.isArray(value)) {
       let copy: string[] | undefined;
@@ -362,13 +362,56 @@ export function redactRequest(
 
 const NOTHING_KEPT: readonly string[] = [];
 
-/** {@link redactKey}, remembering in `memo` (pairs: value, redacted) each value that held a key. */
-function redactMemo(value: string, memo: string[]): string {
-  for (let i = 0; i < memo.length; i += 2) if (memo[i] === value) return memo[i + 1] ?? "";
+/**
+ * Values of these headers are the same on most requests (`Accept: application/json,
+ * text/event-stream`, a client's `User-Agent`) and are never secrets: once scanned clean, such a
+ * value is remembered across requests, up to {@link CLEAN_VALUES} values of at most
+ * {@link CLEAN_VALUE_LENGTH} characters. A value is clean or not whatever header holds it, so any
+ * header's value is looked up; only these headers' values are kept (never `Cookie`, never a token).
+ */
+const CACHEABLE_HEADERS = new Set([
+  "accept",
+  "accept-encoding",
+  "accept-language",
+  "cache-control",
+  "connection",
+  "content-type",
+  "host",
+  "mcp-protocol-version",
+  "pragma",
+  "user-agent",
+]);
+const CLEAN_VALUES = 512;
+const CLEAN_VALUE_LENGTH = 256;
+/** Header values scanned and found free of keys (forgotten all at once when full). */
+const cleanValues = new Set<string>();
+
+function remembersCleanValue(name: string | undefined, value: string): boolean {
+  return (
+    value.length <= CLEAN_VALUE_LENGTH &&
+    name !== undefined &&
+    name.length <= 20 &&
+    CACHEABLE_HEADERS.has(name.toLowerCase())
+  );
+}
+
+/**
+ * {@link redactKey}, remembering every value scanned in `memo` (value → redacted) for the rest of
+ * the request, and clean values of common headers across requests.
+ */
+function redactMemo(value: string, memo: Map<string, string>, name?: string): string {
+  if (cleanValues.has(value)) return value;
+  const known = memo.get(value);
+  if (known !== undefined) return known;
   const redacted = redactKey(value);
+  memo.set(value, redacted);
+  if (redacted === value && remembersCleanValue(name, value)) {
+    if (cleanValues.size >= CLEAN_VALUES) cleanValues.clear();
+    cleanValues.add(value);
+  }
   // Redacting is idempotent: the redacted value, met again (Node builds `headers` from the
   // redacted `rawHeaders`), needs no second scan.
-  if (redacted !== value) memo.push(value, redacted, redacted, redacted);
+  if (redacted !== value) memo.set(redacted, redacted);
   return redacted;
 }
 
