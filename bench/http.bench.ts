@@ -4,11 +4,12 @@
  * against `@fastify/bearer-auth` with a static key. The servers run in a child process (this file),
  * pinned to CPU 0, and the load generator (wrk) on CPU 1.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { createRequire } from "node:module";
 import { once } from "node:events";
-import { writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { Session } from "node:inspector/promises";
 import {
   createServer,
@@ -59,8 +60,8 @@ export interface Variant {
   name: string;
   /** The bare framework this variant is compared to. */
   bare: boolean;
-  /** `audited`: a gate over the same store whose `events` bus has one subscriber. */
-  start(gate: Gate, key: string, audited: Gate): Promise<Running>;
+  /** `audited`: a gate over the same store whose `events` bus has one subscriber, if any. */
+  start(gate: Gate, key: string, audited: Gate | undefined): Promise<Running>;
   /** Send a key that is not valid (the 401 path). */
   unknownKey?: true;
 }
@@ -111,8 +112,10 @@ export const variants: Variant[] = [
     framework: "node:http",
     name: "withMcpgate (cached key), audit events with 1 subscriber",
     bare: false,
-    start: (_gate, _key, audited) =>
-      listenNode(withMcpgate(audited, nodeHandler) as RequestListener),
+    start: async (_gate, _key, audited) => {
+      if (audited === undefined) throw new Error("this tree has no audit events");
+      return listenNode(withMcpgate(audited, nodeHandler) as RequestListener);
+    },
   },
   {
     // What a 401 costs to write at all: the exact challenge response, with no gate behind it.
@@ -290,20 +293,32 @@ export const SERVER_ROLE = "MCPGATE_HTTP_BENCH_SERVERS";
 /** Comma-separated indices of {@link variants} the server child starts (default: all). */
 export const SERVER_ONLY = "MCPGATE_HTTP_BENCH_ONLY";
 
+/** A gate over `store` whose event bus has one subscriber (`undefined` where events don't exist). */
+function auditedGate(store: MemoryStore): Gate | undefined {
+  try {
+    const events = createEventBus();
+    events.subscribe(() => {});
+    return createGate({ store, lastUsed: false, cache: { ttlMs: 3_600_000 }, events });
+  } catch {
+    return undefined;
+  }
+}
+
 /** The child process: every variant's server, on one event loop the load generator does not share. */
 async function serveAll(): Promise<void> {
   const store = new MemoryStore();
   const gate = createGate({ store, lastUsed: false, cache: { ttlMs: 3_600_000 } });
-  const events = createEventBus();
-  events.subscribe(() => {});
-  const audited = createGate({ store, lastUsed: false, cache: { ttlMs: 3_600_000 }, events });
+  const audited = auditedGate(store);
   const { key } = await gate.createApp({ name: "bench" });
   // The cached path is what is measured.
-  await Promise.all([gate.authenticate(key), audited.authenticate(key)]);
+  await Promise.all([gate.authenticate(key), audited?.authenticate(key)]);
   const only = process.env[SERVER_ONLY]?.split(",").map(Number);
   const chosen = only ? variants.filter((_, i) => only.includes(i)) : variants;
-  const servers = await Promise.all(chosen.map((variant) => variant.start(gate, key, audited)));
-  const ready: ServersReady = { key, urls: servers.map((server) => server.url) };
+  // Against an older tree (`--against`), a variant its packages cannot start is left out ("").
+  const servers = await Promise.all(
+    chosen.map((variant) => variant.start(gate, key, audited).catch(() => undefined)),
+  );
+  const ready: ServersReady = { key, urls: servers.map((server) => server?.url ?? "") };
   process.send?.(ready);
   process.on("message", (message: ProfileCommand) => void profileCommand(message));
   process.once("disconnect", () => process.exit(0));
@@ -328,11 +343,76 @@ async function profileCommand(message: ProfileCommand): Promise<void> {
 }
 if (process.env[SERVER_ROLE] === "1") await serveAll();
 
+/** The servers of one source tree, running in their own child process. */
+interface Tree {
+  label: string;
+  child: ChildProcess;
+  ready: ServersReady;
+  samples: Measurement[][];
+}
+
+async function startTree(label: string, serverFile: string, cwd: string, prefix: string[]) {
+  const [command, ...args] = [
+    ...prefix,
+    process.execPath,
+    "--import",
+    "tsx",
+    "--conditions=source",
+    serverFile,
+  ];
+  const child = spawn(command ?? process.execPath, args, {
+    cwd,
+    env: { ...process.env, [SERVER_ROLE]: "1" },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const [ready] = (await Promise.race([
+    once(child, "message"),
+    once(child, "exit").then(([code]) => {
+      throw new Error(`the ${label} servers exited (${String(code)}) before they were ready`);
+    }),
+  ])) as [ServersReady];
+  return { label, child, ready, samples: variants.map((): Measurement[] => []) } satisfies Tree;
+}
+
+const git = (cwd: string, ...args: string[]): string =>
+  execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
+
+/**
+ * `--against <ref>`: a worktree of `ref` (kept in the temp directory and reused) with its own
+ * install, serving this file's variants on that tree's packages: the copy in its `bench/` resolves
+ * `@mcpgate/*` to them. A variant its packages cannot start is left out.
+ */
+function againstTree(ref: string): { serverFile: string; cwd: string; label: string } {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const sha = git(here, "rev-parse", "--verify", `${ref}^{commit}`);
+  const cwd = path.join(os.tmpdir(), `mcpgate-bench-${sha.slice(0, 12)}`);
+  if (!existsSync(path.join(cwd, "node_modules"))) {
+    if (!existsSync(cwd)) git(here, "worktree", "add", "--detach", cwd, sha);
+    const install = (...extra: string[]) =>
+      spawnSync("pnpm", ["install", "--frozen-lockfile", ...extra], { cwd, stdio: "ignore" });
+    if (install("--offline").status !== 0 && install().status !== 0) {
+      throw new Error(`pnpm install failed in ${cwd}`);
+    }
+  }
+  const serverFile = path.join(cwd, "bench", ".http-servers.bench.ts");
+  copyFileSync(fileURLToPath(import.meta.url), serverFile);
+  const short = sha.slice(0, 7);
+  return { serverFile, cwd, label: sha.startsWith(ref) ? short : `${ref} (${short})` };
+}
+
+/** The value after `--against` on the command line, if any. */
+function againstRef(): string | undefined {
+  const at = process.argv.indexOf("--against");
+  return at === -1 ? undefined : process.argv[at + 1];
+}
+
 /**
  * `pnpm bench http`: req/s of every variant and its ratios. With wrk and taskset (Debian: `apt-get
  * install wrk`), the servers run alone on CPU 0 and wrk on CPU 1: a 1 s warm-up, then 4 s measured,
  * variants interleaved, the median of 3 rounds. Without them, autocannon shares the cores (printed
  * as a warning): the ratios then measure the load generator as much as the server.
+ * `pnpm bench http --against <git ref>` runs that ref's packages too, interleaved with this tree's
+ * (each variant alternately first), and reports both side by side.
  */
 export async function httpBench(): Promise<void> {
   const pinned = os.availableParallelism() >= 2 && commandExists("wrk") && commandExists("taskset");
@@ -342,72 +422,95 @@ export async function httpBench(): Promise<void> {
       "\n! pnpm bench http: wrk or taskset missing (or one core): falling back to autocannon, which shares the cores with the server. Install wrk (apt-get install wrk) for trustworthy ratios.",
     );
   }
-  const [command, ...args] = [
-    ...generator.serverPrefix,
-    process.execPath,
-    "--import",
-    "tsx",
-    "--conditions=source",
-    fileURLToPath(import.meta.url),
-  ];
-  const child = spawn(command ?? process.execPath, args, {
-    env: { ...process.env, [SERVER_ROLE]: "1" },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const samples = variants.map((): Measurement[] => []);
+  const ref = againstRef();
+  const trees: Tree[] = [];
   try {
-    const [{ key, urls }] = (await once(child, "message")) as [ServersReady];
-    const unknownKey = generateKey();
-    const authorizationOf = (variant: Variant) => `Bearer ${variant.unknownKey ? unknownKey : key}`;
-    for (const [i, variant] of variants.entries()) {
-      await generator.run(urls[i] ?? "", authorizationOf(variant), WARMUP_SECONDS);
+    const thisFile = fileURLToPath(import.meta.url);
+    trees.push(await startTree("this tree", thisFile, process.cwd(), generator.serverPrefix));
+    if (ref !== undefined) {
+      const { serverFile, cwd, label } = againstTree(ref);
+      trees.push(await startTree(label, serverFile, cwd, generator.serverPrefix));
     }
+    const unknownKey = generateKey();
+    const run = async (tree: Tree, i: number, seconds: number) => {
+      const url = tree.ready.urls[i] ?? "";
+      if (url === "") return; // a variant this tree cannot serve
+      const key = variants[i]?.unknownKey ? unknownKey : tree.ready.key;
+      const measured = await generator.run(url, `Bearer ${key}`, seconds);
+      if (seconds === MEASURE_SECONDS) tree.samples[i]?.push(measured);
+    };
+    for (const i of variants.keys()) for (const tree of trees) await run(tree, i, WARMUP_SECONDS);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, variant] of variants.entries()) {
-        samples[i]?.push(
-          await generator.run(urls[i] ?? "", authorizationOf(variant), MEASURE_SECONDS),
-        );
+      for (const i of variants.keys()) {
+        // Each tree goes first every other round: a drift of the machine favours neither.
+        const order = (round + i) % 2 === 0 ? trees : [...trees].reverse();
+        for (const tree of order) await run(tree, i, MEASURE_SECONDS);
       }
     }
   } finally {
-    child.disconnect();
+    for (const tree of trees) tree.child.disconnect();
   }
 
-  const rpsOfIndex = (i: number) => median((samples[i] ?? []).map((m) => m.rps));
-  const rpsOf = (framework: string, pick: (v: Variant) => boolean) =>
-    rpsOfIndex(variants.findIndex((v) => v.framework === framework && pick(v)));
-  const rows = variants.map((variant, i) => {
-    const rps = rpsOfIndex(i);
-    const bare = rpsOf(variant.framework, (v) => v.bare);
-    // A 401 row is compared with the 200 row of the same server.
-    const cached = variant.name.startsWith("@fastify/bearer-auth")
-      ? rpsOf(variant.framework, (v) => v.name === "@fastify/bearer-auth (static key)")
-      : rpsOf(variant.framework, (v) => v.name.includes("cached key"));
-    const bearerAuth = rpsOf(variant.framework, (v) => v.name.startsWith("@fastify/bearer-auth"));
-    return {
-      framework: variant.framework,
-      variant: variant.name,
-      "req/s (median)": Math.round(rps).toLocaleString("en-US"),
-      "× bare": variant.bare ? "1.00 (baseline)" : (rps / bare).toFixed(2),
-      "× bearer-auth":
-        variant.framework === "fastify 5" && !variant.bare && !variant.unknownKey
-          ? (rps / bearerAuth).toFixed(2)
-          : "",
-      "401 × its 200": variant.unknownKey ? (rps / cached).toFixed(2) : "",
-      statuses: samples[i]?.at(-1)?.statuses ?? "",
-    };
+  const [current, against] = trees;
+  if (current === undefined) return;
+  const rows = variants.flatMap((variant, i) => {
+    const ours = rowOf(current, variant, i);
+    if (against === undefined) return [ours];
+    const theirs = rowOf(against, variant, i);
+    const change =
+      current.samples[i]?.length && against.samples[i]?.length
+        ? (medianRps(current, i) / medianRps(against, i)).toFixed(2)
+        : "";
+    return [theirs, { ...ours, "this ÷ ref": change }];
   });
 
   console.log(
-    `\n## HTTP adapters: ${generator.name}; GET /mcp with a Bearer key; ${WARMUP_SECONDS} s warm-up per variant, then the median of ${ROUNDS} interleaved ${MEASURE_SECONDS} s runs`,
+    `\n## HTTP adapters: ${generator.name}; GET /mcp with a Bearer key; ${WARMUP_SECONDS} s warm-up per variant, then the median of ${ROUNDS} interleaved ${MEASURE_SECONDS} s runs${against ? `; this tree against ${against.label}` : ""}`,
   );
   console.table(rows);
   console.log(
     [
-      "× bare: req/s with the gate ÷ the same framework with no auth (1.00 = the gate costs nothing).",
+      "× bare: req/s with the gate ÷ the same framework with no auth, same tree (1.00 = the gate costs nothing).",
       "× bearer-auth: Fastify with @mcpgate ÷ Fastify with @fastify/bearer-auth (a static string compare).",
       "401 × its 200: rejecting an unknown key ÷ the same server accepting a (cached) key (≥ 1 = a 401 is no dearer than a 200).",
       "the same 401 response, no gate: the cost of writing that 401 at all — the floor for the 401 rows.",
+      ...(against
+        ? ["this ÷ ref: req/s of this tree ÷ the ref's, same variant (> 1 = faster now)."]
+        : []),
     ].join("\n"),
   );
+}
+
+function medianRps(tree: Tree, i: number): number {
+  return median((tree.samples[i] ?? []).map((m) => m.rps));
+}
+
+/** One table row: a variant's median req/s in one tree, and its ratios within that tree. */
+function rowOf(tree: Tree, variant: Variant, i: number): Record<string, string> {
+  const rpsOf = (pick: (v: Variant) => boolean) =>
+    medianRps(
+      tree,
+      variants.findIndex((v) => v.framework === variant.framework && pick(v)),
+    );
+  const rps = medianRps(tree, i);
+  const bare = rpsOf((v) => v.bare);
+  // A 401 row is compared with the 200 row of the same server.
+  const cached = variant.name.startsWith("@fastify/bearer-auth")
+    ? rpsOf((v) => v.name === "@fastify/bearer-auth (static key)")
+    : rpsOf((v) => v.name.includes("cached key"));
+  const bearerAuth = rpsOf((v) => v.name.startsWith("@fastify/bearer-auth"));
+  const measured = (tree.samples[i]?.length ?? 0) > 0;
+  return {
+    tree: tree.label,
+    framework: variant.framework,
+    variant: variant.name,
+    "req/s (median)": measured ? Math.round(rps).toLocaleString("en-US") : "n/a",
+    "× bare": !measured ? "" : variant.bare ? "1.00 (baseline)" : (rps / bare).toFixed(2),
+    "× bearer-auth":
+      measured && variant.framework === "fastify 5" && !variant.bare && !variant.unknownKey
+        ? (rps / bearerAuth).toFixed(2)
+        : "",
+    "401 × its 200": measured && variant.unknownKey ? (rps / cached).toFixed(2) : "",
+    statuses: tree.samples[i]?.at(-1)?.statuses ?? "",
+  };
 }
