@@ -11,6 +11,7 @@ import { mcpMemoryBench } from "./mcp-memory.bench.js";
 import { postgresBench } from "./postgres.bench.js";
 import { profileBench } from "./profile.js";
 import { ratelimitBench } from "./ratelimit.bench.js";
+import { redactBench } from "./redact.bench.js";
 import { revocationBench } from "./revocation.bench.js";
 import { scaleBench } from "./scale.bench.js";
 import { threadpoolBench } from "./threadpool.bench.js";
@@ -18,6 +19,7 @@ import { threadpoolBench } from "./threadpool.bench.js";
 const suites: Record<string, () => Promise<void>> = {
   keys: keysBench,
   authenticate: authenticateBench,
+  redact: redactBench,
   postgres: postgresBench,
   http: httpBench,
   mcp: mcpBench,

@@ -364,7 +364,7 @@ const NOTHING_KEPT: readonly string[] = [];
 
 /**
  * Values of these headers are the same on most requests (`Accept: application/json,
- * text/event-stream`, a client's `User-Agent`) and are never secrets: once scanned clean, such a
+ * text/event-stream`, a client's `User-Agent`, a session's id) and are no secrets: once scanned clean, such a
  * value is remembered across requests, up to {@link CLEAN_VALUES} values of at most
  * {@link CLEAN_VALUE_LENGTH} characters. A value is clean or not whatever header holds it, so any
  * header's value is looked up; only these headers' values are kept (never `Cookie`, never a token).
@@ -378,6 +378,9 @@ const CACHEABLE_HEADERS = new Set([
   "content-type",
   "host",
   "mcp-protocol-version",
+  // Held by the MCP transport for the session's life anyway, and no credential here: every
+  // request is authenticated by its key, and a session is bound to the app and key generation.
+  "mcp-session-id",
   "pragma",
   "user-agent",
 ]);
