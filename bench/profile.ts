@@ -1,5 +1,5 @@
 /**
- * `pnpm bench profile <node|express|fastify|bearer-auth> [401] [bare]`: one server of the HTTP bench
+ * `pnpm bench profile <node|express|fastify|bearer-auth> [401] [bare] [audited]`: one server of the HTTP bench
  * under load, CPU-profiled through the inspector after a warm-up (what `node --cpu-prof` records,
  * without start-up), then where its CPU time went, by self time and by the package
  * the code belongs to. The profile file is kept (open it in Chrome DevTools → Performance) and the
@@ -32,16 +32,21 @@ const FRAMEWORKS: Record<string, string> = {
   "bearer-auth": "fastify 5",
 };
 
-/** The variant named by the command line: adapter, `401` for the unknown-key path, `bare`. */
+/**
+ * The variant named by the command line: adapter, `401` for the unknown-key path, `bare`, and
+ * `audited` for the gate whose event bus has a subscriber (node only).
+ */
 function chooseVariant(args: string[]): number {
   const adapter = args.find((a) => a in FRAMEWORKS) ?? "node";
   const unknown = args.includes("401");
   const bare = args.includes("bare");
+  const audited = args.includes("audited");
   const matches = (v: Variant) =>
     v.framework === FRAMEWORKS[adapter] &&
     v.bare === bare &&
     (v.unknownKey ?? false) === unknown &&
     (bare || (adapter === "bearer-auth") === v.name.startsWith("@fastify/bearer-auth")) &&
+    v.name.includes("audit events") === audited &&
     !v.name.includes("no gate");
   const index = variants.findIndex(matches);
   if (index === -1) throw new Error(`no bench variant for ${args.join(" ")}`);
