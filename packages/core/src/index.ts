@@ -118,6 +118,7 @@ export {
   isGate,
   telemetryOf,
   type AppPage,
+  type AcceptedCredential,
   type AuthResult,
   type Gate,
   type ListAppsQuery,

@@ -82,8 +82,18 @@ export interface GateTelemetry {
 
 /** What the gate itself reports on top (authentication, lifecycle). @internal */
 export interface GateReporter extends GateTelemetry {
-  /** The report of an authentication that begins now (one clock read, shared with the cache). */
-  begin(request: RequestLike): AuthReport;
+  /** The OpenTelemetry instruments, if an SDK is registered (one global read when none is). */
+  readonly instruments: Instruments | undefined;
+  /** The report of an authentication that began at `now` (the cache's clock reading). */
+  begin(
+    request: RequestLike,
+    now: number,
+    otel: Instruments | undefined,
+    startedAt: number,
+    credential: { key: string; source: KeySource } | undefined,
+  ): AuthReport;
+  /** A cached key accepted while no OpenTelemetry SDK is registered: the event, no report. */
+  accepted(request: RequestLike, source: KeySource, now: number, app: App): void;
 
   /** Emits a lifecycle event when someone subscribes. */
   emit(event: EventInput): void;
@@ -107,9 +117,9 @@ export interface AuthReport {
   /** `performance.now()` when it began, if a tracer is registered (for the span); otherwise 0. */
   readonly startedAt: number;
   cacheHit: boolean;
-  source: KeySource | undefined;
+  readonly source: KeySource | undefined;
   /** The presented key (only its id is ever reported). */
-  key: string | undefined;
+  readonly key: string | undefined;
 }
 
 /** The parts of a refusal telemetry reports. @internal */
@@ -230,17 +240,24 @@ export function createReporter(options: {
     get active() {
       return listening() || otelInstruments() !== undefined;
     },
-    begin(request) {
-      const otel = otelInstruments();
+    get instruments() {
+      return otelInstruments();
+    },
+    begin(request, now, otel, startedAt, credential) {
       return {
         request,
-        now: clock(),
+        now,
         otel,
-        startedAt: otel?.tracer === undefined ? 0 : performance.now(),
+        startedAt,
         cacheHit: false,
-        source: undefined,
-        key: undefined,
+        source: credential?.source,
+        key: credential?.key,
       };
+    },
+    accepted(request, source, now, app) {
+      if (events !== undefined && events.hasSubscribers) {
+        events.emit(succeeded(request, source, now, app));
+      }
     },
     now: () => performance.now(),
 
