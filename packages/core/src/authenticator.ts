@@ -87,12 +87,6 @@ interface Flight {
  */
 const MAX_FLIGHTS = 3;
 
-/** An answer as `authenticate` gives it: the app, or (thrown in a `then`) the refusal. */
-function settle(answer: Answer): App {
-  if (answer instanceof Error) throw answer;
-  return answer;
-}
-
 /** Wraps anything a store throws that is not already a coded error. */
 export function storeError(cause: unknown): Error {
   return isMcpgateError(cause) ? cause : new StoreUnavailableError({ cause });
@@ -136,15 +130,8 @@ export class Authenticator {
     this.#lookups = new StoreLookups(timeoutMs, maxConcurrent, storeError);
   }
 
-  /** The app for `key`, or a rejection with a coded error. */
-  authenticate(key: string): Promise<App> {
-    const answer = this.authenticateSync(key);
-    if (answer instanceof Promise) return answer.then(settle);
-    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
-  }
-
   /**
-   * {@link authenticate} without a promise when no store read is needed: the app from the cache,
+   * The app for `key` without a promise when no store read is needed: the app from the cache,
    * or the {@link Refusal} when a memo refuses the key; a promise only on a cache miss, which
    * resolves to the app or a refusal (and rejects only when it cannot answer).
    */
